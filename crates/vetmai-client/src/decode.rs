@@ -1,0 +1,51 @@
+//! Account decoding with the program's own types (never a hand copy of the layout).
+use anchor_lang::{AccountDeserialize, Discriminator};
+use vetmai::state::{Config, Position, Staker};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("account data is shorter than a discriminator ({0} bytes)")]
+    TooShort(usize),
+    #[error("unknown account discriminator {0:?}")]
+    UnknownDiscriminator([u8; 8]),
+    #[error("malformed account data: {0}")]
+    Malformed(String),
+}
+
+/// Every account type the program owns.
+#[derive(Debug)]
+pub enum ProgramAccount {
+    Config(Box<Config>),
+    Staker(Box<Staker>),
+    Position(Box<Position>),
+}
+
+impl ProgramAccount {
+    /// Short stable name of the account type (used as a table/metric label).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProgramAccount::Config(_) => "config",
+            ProgramAccount::Staker(_) => "staker",
+            ProgramAccount::Position(_) => "position",
+        }
+    }
+}
+
+/// Decodes one account of a known type (checks the discriminator).
+pub fn decode<T: AccountDeserialize>(data: &[u8]) -> Result<T, DecodeError> {
+    T::try_deserialize(&mut &data[..]).map_err(|e| DecodeError::Malformed(e.to_string()))
+}
+
+/// Decodes any program account by its discriminator.
+pub fn decode_any(data: &[u8]) -> Result<ProgramAccount, DecodeError> {
+    let disc: [u8; 8] = data.get(..8).and_then(|d| d.try_into().ok()).ok_or(DecodeError::TooShort(data.len()))?;
+    if disc == Config::DISCRIMINATOR {
+        Ok(ProgramAccount::Config(Box::new(decode(data)?)))
+    } else if disc == Staker::DISCRIMINATOR {
+        Ok(ProgramAccount::Staker(Box::new(decode(data)?)))
+    } else if disc == Position::DISCRIMINATOR {
+        Ok(ProgramAccount::Position(Box::new(decode(data)?)))
+    } else {
+        Err(DecodeError::UnknownDiscriminator(disc))
+    }
+}

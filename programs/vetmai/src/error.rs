@@ -1,0 +1,58 @@
+use anchor_lang::prelude::*;
+
+/// Program errors. Numbers are public API (6000 + position): only ever append variants.
+#[error_code]
+pub enum VetmaiError {
+    #[msg("Arithmetic overflow or underflow")]
+    MathOverflow,
+    #[msg("Signer is not the config admin")]
+    Unauthorized,
+    #[msg("Signer is not the pending admin")]
+    NotPendingAdmin,
+    #[msg("Lock bounds invalid: need 1 day <= min_lock <= max_lock <= 365 days")]
+    InvalidLockBounds,
+    #[msg("Max multiplier must be between 10000 and 100000 bps")]
+    InvalidMultiplier,
+    #[msg("Level thresholds must be non-zero and strictly increasing")]
+    InvalidThresholds,
+    #[msg("A governance or reward parameter is out of range")]
+    InvalidParam,
+    #[msg("Mint decimals too large: level thresholds overflow u64")]
+    DecimalsTooLarge,
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("Lock duration is shorter than min_lock")]
+    DurationTooShort,
+    #[msg("Lock duration is longer than max_lock")]
+    DurationTooLong,
+    #[msg("Position index must equal the staker's next index")]
+    InvalidPositionIndex,
+    #[msg("Signer does not own this position")]
+    NotPositionOwner,
+    #[msg("Mint is not the configured TMAI mint")]
+    WrongMint,
+    #[msg("Vault is not the configured vault")]
+    WrongVault,
+    #[msg("Token program is not the one the TMAI mint uses")]
+    WrongTokenProgram,
+    #[msg("Lock has ended; extend it or withdraw")]
+    LockExpired,
+    #[msg("Lock has not ended yet")]
+    LockNotExpired,
+    #[msg("Extension must move the lock end later (or lengthen a constant lock)")]
+    ExtendNotLonger,
+    #[msg("Only a constant lock can begin unlocking")]
+    NotConstant,
+    #[msg("A constant lock must begin unlocking before it can be withdrawn")]
+    ConstantNotUnlocking,
+    #[msg("Too many distinct constant-lock durations in one wallet")]
+    TooManyConstantDurations,
+    #[msg("Staker still has open positions")]
+    StakerNotEmpty,
+    #[msg("Clock is before the Unix epoch")]
+    InvalidClock,
+    #[msg("Score schedule is inconsistent or the lock end is outside its window")]
+    ScheduleOutOfRange,
+    #[msg("TMAI mint has a Token-2022 extension that breaks exact accounting")]
+    UnsupportedMintExtension,
+}

@@ -1,0 +1,7 @@
+//! One file per instruction, grouped by area.
+pub mod admin;
+pub mod locks;
+pub mod token;
+
+pub use admin::*;
+pub use locks::*;

@@ -1,0 +1,81 @@
+//! veTMAI: TMAI locks, Staking Score, revenue sharing and governance.
+//!
+//! Accounts (see `docs/accounts.md` for sizes):
+//! - [`state::Config`]: parameters and program-wide totals, PDA `["config"]`;
+//! - [`state::Staker`]: per-wallet aggregate, PDA `["staker", owner]`;
+//! - [`state::Position`]: one lock, PDA `["position", owner, index]`.
+//!
+//! Scores are piecewise constant: a position scores `amount · multiplier(duration)` until its end
+//! (an epoch boundary) and nothing after, so totals drop exactly at boundaries with no keeper.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects, clippy::unwrap_used))]
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod state;
+
+pub use constants::*;
+pub use error::VetmaiError;
+pub use instructions::*;
+pub use state::*;
+
+declare_id!("HUVPA9UiDVA7TTtNSUoaemRZGmaHwU8j5WQ25chndRjs");
+
+#[program]
+pub mod vetmai {
+    use super::*;
+
+    /// Creates the config (published defaults) and the TMAI vault. Once per deployment.
+    pub fn initialize(ctx: Context<Initialize>) -> Result<()> {
+        instructions::admin::initialize::handle_initialize(ctx)
+    }
+
+    /// Changes any subset of the DAO-governed parameters (admin only).
+    pub fn update_params(ctx: Context<UpdateParams>, update: ParamsUpdate) -> Result<()> {
+        instructions::admin::update_params::handle_update_params(ctx, update)
+    }
+
+    /// Proposes a new admin (step one of two).
+    pub fn set_admin(ctx: Context<SetAdmin>, new_admin: Pubkey) -> Result<()> {
+        instructions::admin::set_admin::handle_set_admin(ctx, new_admin)
+    }
+
+    /// The proposed admin accepts (step two of two).
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::admin::accept_admin::handle_accept_admin(ctx)
+    }
+
+    /// Locks TMAI in a new position (Fixed or Constant).
+    pub fn create_lock(ctx: Context<CreateLock>, args: CreateLockArgs) -> Result<()> {
+        instructions::locks::create_lock::handle_create_lock(ctx, args)
+    }
+
+    /// Adds TMAI to a locked position.
+    pub fn increase_amount(ctx: Context<IncreaseAmount>, amount: u64) -> Result<()> {
+        instructions::locks::increase_amount::handle_increase_amount(ctx, amount)
+    }
+
+    /// Re-commits a position to a longer lock and re-scores it.
+    pub fn extend_lock(ctx: Context<ModifyLock>, new_duration: u64) -> Result<()> {
+        instructions::locks::extend_lock::handle_extend_lock(ctx, new_duration)
+    }
+
+    /// Starts the countdown of a Constant position.
+    pub fn begin_unlock(ctx: Context<ModifyLock>) -> Result<()> {
+        instructions::locks::begin_unlock::handle_begin_unlock(ctx)
+    }
+
+    /// Returns an ended position's tokens and closes it.
+    pub fn withdraw(ctx: Context<Withdraw>) -> Result<()> {
+        instructions::locks::withdraw::handle_withdraw(ctx)
+    }
+
+    /// Closes a wallet's aggregate once it has no positions.
+    pub fn close_staker(ctx: Context<CloseStaker>) -> Result<()> {
+        instructions::locks::close_staker::handle_close_staker(ctx)
+    }
+}

@@ -1,0 +1,10 @@
+//! Account types, one file each.
+pub mod config;
+pub mod position;
+pub mod schedule;
+pub mod staker;
+
+pub use config::*;
+pub use position::*;
+pub use schedule::*;
+pub use staker::*;

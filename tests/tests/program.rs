@@ -1,0 +1,17 @@
+//! Native program tests: the program runs host-compiled inside solana-program-test.
+//! One module per instruction family; `fixture` holds the shared setup.
+#![allow(deprecated, clippy::arithmetic_side_effects, clippy::unwrap_used)]
+
+#[path = "program/fixture.rs"]
+mod fixture;
+
+#[path = "program/admin.rs"]
+mod admin;
+#[path = "program/locks.rs"]
+mod locks;
+#[path = "program/security.rs"]
+mod security;
+#[path = "program/sequences.rs"]
+mod sequences;
+#[path = "program/tx_size.rs"]
+mod tx_size;
