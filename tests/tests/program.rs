@@ -9,6 +9,8 @@ mod fixture;
 mod admin;
 #[path = "program/locks.rs"]
 mod locks;
+#[path = "program/rewards.rs"]
+mod rewards;
 #[path = "program/security.rs"]
 mod security;
 #[path = "program/sequences.rs"]

@@ -1,6 +1,6 @@
 //! Account decoding with the program's own types (never a hand copy of the layout).
 use anchor_lang::{AccountDeserialize, Discriminator};
-use vetmai::state::{Config, Position, Staker};
+use vetmai::state::{Config, Position, RewardHistory, RewardPool, Staker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
@@ -18,6 +18,8 @@ pub enum ProgramAccount {
     Config(Box<Config>),
     Staker(Box<Staker>),
     Position(Box<Position>),
+    RewardPool(Box<RewardPool>),
+    RewardHistory(Box<RewardHistory>),
 }
 
 impl ProgramAccount {
@@ -27,6 +29,8 @@ impl ProgramAccount {
             ProgramAccount::Config(_) => "config",
             ProgramAccount::Staker(_) => "staker",
             ProgramAccount::Position(_) => "position",
+            ProgramAccount::RewardPool(_) => "reward_pool",
+            ProgramAccount::RewardHistory(_) => "reward_history",
         }
     }
 }
@@ -45,7 +49,22 @@ pub fn decode_any(data: &[u8]) -> Result<ProgramAccount, DecodeError> {
         Ok(ProgramAccount::Staker(Box::new(decode(data)?)))
     } else if disc == Position::DISCRIMINATOR {
         Ok(ProgramAccount::Position(Box::new(decode(data)?)))
+    } else if disc == RewardPool::DISCRIMINATOR {
+        Ok(ProgramAccount::RewardPool(Box::new(decode(data)?)))
+    } else if disc == RewardHistory::DISCRIMINATOR {
+        Ok(ProgramAccount::RewardHistory(decode_history(data)?))
     } else {
         Err(DecodeError::UnknownDiscriminator(disc))
     }
+}
+
+/// Decodes a reward-history chunk (a zero-copy account: a plain byte image after the discriminator).
+pub fn decode_history(data: &[u8]) -> Result<Box<RewardHistory>, DecodeError> {
+    if data.get(..8) != Some(RewardHistory::DISCRIMINATOR) {
+        return Err(DecodeError::Malformed("not a reward history account".into()));
+    }
+    let body = data
+        .get(8..RewardHistory::SPACE)
+        .ok_or_else(|| DecodeError::Malformed(format!("reward history is {} bytes", data.len())))?;
+    Ok(Box::new(bytemuck::pod_read_unaligned(body)))
 }

@@ -1,17 +1,47 @@
 //! Instruction builders. Account lists come from the program's own `accounts::*` structs.
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
-use vetmai::state::ParamsUpdate;
-use vetmai::{accounts, instruction, CreateLockArgs, LockKind};
+use vetmai::state::{Config, ParamsUpdate};
+use vetmai::{accounts, instruction, ClaimMode, CreateLockArgs, LockKind, MAX_REWARD_POOLS};
 
 use crate::pda;
 
-/// The deployment an instruction targets: the TMAI mint and the token program that owns it.
+/// The deployment an instruction targets: the TMAI mint, the token program that owns it, and the
+/// registered reward pools (every score-changing instruction passes all of them, in order).
 #[derive(Debug, Clone, Copy)]
 pub struct Deployment {
     pub tmai_mint: Pubkey,
     pub token_program: Pubkey,
+    pub reward_pools: [Pubkey; MAX_REWARD_POOLS],
+    pub reward_pool_count: u8,
+}
+
+/// A reward pool as instructions name it: its mint and that mint's token program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolRef {
+    pub mint: Pubkey,
+    pub token_program: Pubkey,
+}
+
+impl PoolRef {
+    pub fn address(&self) -> Pubkey {
+        pda::reward_pool(&self.mint)
+    }
+}
+
+/// Accounts a claim needs besides the position.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimAccounts {
+    pub pool: PoolRef,
+    /// Slot of the pool in the deployment (its `RewardPool::index`).
+    pub pool_index: u8,
+    /// Payout: the owner's token account of the reward mint.
+    pub destination: Option<Pubkey>,
+    /// Reinvest into another of the owner's positions.
+    pub target: Option<Pubkey>,
+    /// History chunk holding an ended position's end (see `view::claim_history_chunk`).
+    pub history_chunk: Option<u64>,
 }
 
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
@@ -19,6 +49,38 @@ fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instructi
 }
 
 impl Deployment {
+    /// A deployment with no reward pools yet.
+    pub fn new(tmai_mint: Pubkey, token_program: Pubkey) -> Self {
+        Self { tmai_mint, token_program, reward_pools: [Pubkey::default(); MAX_REWARD_POOLS], reward_pool_count: 0 }
+    }
+
+    /// The deployment as a config account describes it.
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            tmai_mint: config.tmai_mint,
+            token_program: config.token_program,
+            reward_pools: config.reward_pools,
+            reward_pool_count: config.reward_pool_count,
+        }
+    }
+
+    /// Records a newly registered pool (what `create_reward_pool` does to the config).
+    pub fn add_pool(&mut self, pool: Pubkey) {
+        let i = usize::from(self.reward_pool_count);
+        self.reward_pools[i] = pool;
+        self.reward_pool_count += 1;
+    }
+
+    /// The registered pools, writable, in registration order: the remaining accounts of every
+    /// instruction that settles or changes a score.
+    pub fn pool_metas(&self) -> Vec<AccountMeta> {
+        self.reward_pools[..usize::from(self.reward_pool_count)].iter().map(|p| AccountMeta::new(*p, false)).collect()
+    }
+
+    fn with_pools(&self, mut ix: Instruction) -> Instruction {
+        ix.accounts.extend(self.pool_metas());
+        ix
+    }
     pub fn initialize(&self, admin: Pubkey) -> Instruction {
         build(
             accounts::Initialize {
@@ -55,7 +117,7 @@ impl Deployment {
         duration: u64,
         kind: LockKind,
     ) -> Instruction {
-        build(
+        self.with_pools(build(
             accounts::CreateLock {
                 owner,
                 config: pda::config(),
@@ -68,11 +130,11 @@ impl Deployment {
                 system_program: system_program::ID,
             },
             instruction::CreateLock { args: CreateLockArgs { index, amount, duration, kind } },
-        )
+        ))
     }
 
     pub fn increase_amount(&self, owner: Pubkey, owner_token: Pubkey, position: Pubkey, amount: u64) -> Instruction {
-        build(
+        self.with_pools(build(
             accounts::IncreaseAmount {
                 owner,
                 config: pda::config(),
@@ -84,7 +146,7 @@ impl Deployment {
                 token_program: self.token_program,
             },
             instruction::IncreaseAmount { amount },
-        )
+        ))
     }
 
     fn modify(owner: Pubkey, position: Pubkey) -> accounts::ModifyLock {
@@ -92,15 +154,15 @@ impl Deployment {
     }
 
     pub fn extend_lock(&self, owner: Pubkey, position: Pubkey, new_duration: u64) -> Instruction {
-        build(Self::modify(owner, position), instruction::ExtendLock { new_duration })
+        self.with_pools(build(Self::modify(owner, position), instruction::ExtendLock { new_duration }))
     }
 
     pub fn begin_unlock(&self, owner: Pubkey, position: Pubkey) -> Instruction {
-        build(Self::modify(owner, position), instruction::BeginUnlock {})
+        self.with_pools(build(Self::modify(owner, position), instruction::BeginUnlock {}))
     }
 
     pub fn withdraw(&self, owner: Pubkey, owner_token: Pubkey, position: Pubkey) -> Instruction {
-        build(
+        self.with_pools(build(
             accounts::Withdraw {
                 owner,
                 config: pda::config(),
@@ -112,7 +174,7 @@ impl Deployment {
                 token_program: self.token_program,
             },
             instruction::Withdraw {},
-        )
+        ))
     }
 
     pub fn close_staker(&self, owner: Pubkey) -> Instruction {
@@ -120,5 +182,116 @@ impl Deployment {
             accounts::CloseStaker { owner, config: pda::config(), staker: pda::staker(&owner) },
             instruction::CloseStaker {},
         )
+    }
+
+    pub fn set_revenue_authority(&self, admin: Pubkey, authority: Pubkey) -> Instruction {
+        build(
+            accounts::SetRevenueAuthority { admin, config: pda::config() },
+            instruction::SetRevenueAuthority { authority },
+        )
+    }
+
+    pub fn create_reward_pool(&self, admin: Pubkey, pool: PoolRef) -> Instruction {
+        let address = pool.address();
+        build(
+            accounts::CreateRewardPool {
+                admin,
+                config: pda::config(),
+                reward_mint: pool.mint,
+                pool: address,
+                reward_vault: pda::reward_vault(&address),
+                history: pda::reward_history(&address, 0),
+                token_program: pool.token_program,
+                system_program: system_program::ID,
+            },
+            instruction::CreateRewardPool {},
+        )
+    }
+
+    pub fn deposit_revenue(&self, authority: Pubkey, pool: PoolRef, source: Pubkey, amount: u64) -> Instruction {
+        let address = pool.address();
+        build(
+            accounts::DepositRevenue {
+                authority,
+                config: pda::config(),
+                pool: address,
+                reward_mint: pool.mint,
+                reward_vault: pda::reward_vault(&address),
+                source,
+                token_program: pool.token_program,
+            },
+            instruction::DepositRevenue { amount },
+        )
+    }
+
+    /// `chunks`: from `view::crank_history_chunks`.
+    pub fn crank_pool(&self, pool: PoolRef, chunks: (u64, Option<u64>)) -> Instruction {
+        let address = pool.address();
+        build(
+            accounts::CrankPool {
+                config: pda::config(),
+                pool: address,
+                history: pda::reward_history(&address, chunks.0),
+                history_next: chunks.1.map(|c| pda::reward_history(&address, c)),
+            },
+            instruction::CrankPool {},
+        )
+    }
+
+    pub fn extend_reward_history(&self, payer: Pubkey, pool: PoolRef, chunk: u64) -> Instruction {
+        let address = pool.address();
+        build(
+            accounts::ExtendRewardHistory {
+                payer,
+                pool: address,
+                history: pda::reward_history(&address, chunk),
+                system_program: system_program::ID,
+            },
+            instruction::ExtendRewardHistory {},
+        )
+    }
+
+    fn claim_accounts(
+        &self,
+        authority: Pubkey,
+        owner: Pubkey,
+        position: Pubkey,
+        c: &ClaimAccounts,
+        reinvest: bool,
+    ) -> accounts::ClaimRewards {
+        let address = c.pool.address();
+        accounts::ClaimRewards {
+            authority,
+            config: pda::config(),
+            staker: pda::staker(&owner),
+            position,
+            history: c.history_chunk.map(|chunk| pda::reward_history(&address, chunk)),
+            reward_mint: c.pool.mint,
+            reward_vault: pda::reward_vault(&address),
+            destination: c.destination,
+            target: c.target,
+            tmai_vault: reinvest.then(pda::vault),
+            token_program: c.pool.token_program,
+        }
+    }
+
+    pub fn claim_rewards(&self, owner: Pubkey, position: Pubkey, mode: ClaimMode, c: &ClaimAccounts) -> Instruction {
+        let reinvest = mode == ClaimMode::Reinvest;
+        self.with_pools(build(
+            self.claim_accounts(owner, owner, position, c, reinvest),
+            instruction::ClaimRewards { pool_index: c.pool_index, mode },
+        ))
+    }
+
+    /// Permissionless reinvestment of an auto-compounding position's TMAI rewards.
+    pub fn harvest(&self, cranker: Pubkey, owner: Pubkey, position: Pubkey, c: &ClaimAccounts) -> Instruction {
+        self.with_pools(build(
+            self.claim_accounts(cranker, owner, position, c, true),
+            instruction::Harvest { pool_index: c.pool_index },
+        ))
+    }
+
+    pub fn set_auto_compound(&self, owner: Pubkey, position: Pubkey, enabled: bool) -> Instruction {
+        build(accounts::SetAutoCompound { owner, position }, instruction::SetAutoCompound { enabled })
     }
 }

@@ -15,6 +15,11 @@ pub const MAX_MULTIPLIER_CAP_BPS: u64 = 100_000;
 /// Distinct Constant-lock durations one wallet may hold at once (their scores are bucketed by
 /// duration so guaranteed veTMAI is exact and read from one account).
 pub const MAX_CONSTANT_DURATIONS: usize = 16;
+/// Reward pools a deployment may register (one per reward mint). Position accounts keep one
+/// reward checkpoint per pool slot.
+pub const MAX_REWARD_POOLS: usize = 4;
+/// Epochs per reward-history chunk account (≈ 9.8 years).
+pub const HISTORY_LEN: usize = 512;
 /// Longest title of a proposal, bytes (SPEC §5).
 pub const MAX_TITLE_LEN: usize = 80;
 /// Longest description URL of a proposal, bytes (SPEC §5).

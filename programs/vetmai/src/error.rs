@@ -55,4 +55,24 @@ pub enum VetmaiError {
     ScheduleOutOfRange,
     #[msg("TMAI mint has a Token-2022 extension that breaks exact accounting")]
     UnsupportedMintExtension,
+    #[msg("Reward pools must be passed in registration order")]
+    WrongRewardPool,
+    #[msg("Every registered reward pool must be passed (writable) after the named accounts")]
+    MissingRewardPools,
+    #[msg("Reward pool has an epoch boundary to record: run crank_pool first")]
+    PoolNeedsCrank,
+    #[msg("The reward history chunk for this epoch was not passed or does not exist yet")]
+    HistoryChunkMissing,
+    #[msg("No more reward pools can be registered")]
+    TooManyRewardPools,
+    #[msg("Rewards of this ended position must be claimed in every pool first")]
+    RewardsNotSettled,
+    #[msg("Only rewards paid in TMAI can be reinvested")]
+    ReinvestNotTmai,
+    #[msg("Position does not allow harvesting by others (auto-compound is off)")]
+    AutoCompoundOff,
+    #[msg("Payout needs a destination token account; reinvest needs the TMAI vault")]
+    MissingClaimAccount,
+    #[msg("History chunks must be created in order")]
+    WrongHistoryChunk,
 }

@@ -33,3 +33,24 @@ pub struct LockWithdrawn {
     /// Base units returned.
     pub amount: u64,
 }
+
+/// Revenue was added to a reward pool.
+#[event]
+pub struct RevenueDeposited {
+    pub pool: Pubkey,
+    /// Base units.
+    pub amount: u64,
+    /// When the re-spread stream ends, unix seconds.
+    pub stream_end: i64,
+}
+
+/// A position's rewards were claimed.
+#[event]
+pub struct RewardsClaimed {
+    pub position: Pubkey,
+    pub pool: Pubkey,
+    /// Base units.
+    pub amount: u64,
+    /// The position the rewards were locked into (reinvest), if any.
+    pub reinvested_into: Option<Pubkey>,
+}

@@ -3,7 +3,9 @@
 //! Accounts (see `docs/accounts.md` for sizes):
 //! - [`state::Config`]: parameters and program-wide totals, PDA `["config"]`;
 //! - [`state::Staker`]: per-wallet aggregate, PDA `["staker", owner]`;
-//! - [`state::Position`]: one lock, PDA `["position", owner, index]`.
+//! - [`state::Position`]: one lock, PDA `["position", owner, index]`;
+//! - [`state::RewardPool`]: revenue in one mint, PDA `["reward_pool", mint]`, with its
+//!   [`state::RewardHistory`] chunks `["reward_history", pool, chunk]`.
 //!
 //! Scores are piecewise constant: a position scores `amount · multiplier(duration)` until its end
 //! (an epoch boundary) and nothing after, so totals drop exactly at boundaries with no keeper.
@@ -50,28 +52,72 @@ pub mod vetmai {
     }
 
     /// Locks TMAI in a new position (Fixed or Constant).
-    pub fn create_lock(ctx: Context<CreateLock>, args: CreateLockArgs) -> Result<()> {
+    pub fn create_lock<'info>(ctx: Context<'info, CreateLock<'info>>, args: CreateLockArgs) -> Result<()> {
         instructions::locks::create_lock::handle_create_lock(ctx, args)
     }
 
     /// Adds TMAI to a locked position.
-    pub fn increase_amount(ctx: Context<IncreaseAmount>, amount: u64) -> Result<()> {
+    pub fn increase_amount<'info>(ctx: Context<'info, IncreaseAmount<'info>>, amount: u64) -> Result<()> {
         instructions::locks::increase_amount::handle_increase_amount(ctx, amount)
     }
 
     /// Re-commits a position to a longer lock and re-scores it.
-    pub fn extend_lock(ctx: Context<ModifyLock>, new_duration: u64) -> Result<()> {
+    pub fn extend_lock<'info>(ctx: Context<'info, ModifyLock<'info>>, new_duration: u64) -> Result<()> {
         instructions::locks::extend_lock::handle_extend_lock(ctx, new_duration)
     }
 
     /// Starts the countdown of a Constant position.
-    pub fn begin_unlock(ctx: Context<ModifyLock>) -> Result<()> {
+    pub fn begin_unlock<'info>(ctx: Context<'info, ModifyLock<'info>>) -> Result<()> {
         instructions::locks::begin_unlock::handle_begin_unlock(ctx)
     }
 
     /// Returns an ended position's tokens and closes it.
-    pub fn withdraw(ctx: Context<Withdraw>) -> Result<()> {
+    pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>) -> Result<()> {
         instructions::locks::withdraw::handle_withdraw(ctx)
+    }
+
+    /// Sets who may deposit revenue (admin).
+    pub fn set_revenue_authority(ctx: Context<SetRevenueAuthority>, authority: Pubkey) -> Result<()> {
+        instructions::admin::set_revenue_authority::handle_set_revenue_authority(ctx, authority)
+    }
+
+    /// Registers a reward pool for a mint (admin).
+    pub fn create_reward_pool(ctx: Context<CreateRewardPool>) -> Result<()> {
+        instructions::rewards::create_reward_pool::handle_create_reward_pool(ctx)
+    }
+
+    /// Adds revenue to a pool, streamed over the distribution period (revenue authority).
+    pub fn deposit_revenue(ctx: Context<DepositRevenue>, amount: u64) -> Result<()> {
+        instructions::rewards::deposit_revenue::handle_deposit_revenue(ctx, amount)
+    }
+
+    /// Brings a pool forward, recording epoch boundaries (permissionless).
+    pub fn crank_pool(ctx: Context<CrankPool>) -> Result<()> {
+        instructions::rewards::crank_pool::handle_crank_pool(ctx)
+    }
+
+    /// Creates a pool's next reward-history chunk (permissionless).
+    pub fn extend_reward_history(ctx: Context<ExtendRewardHistory>) -> Result<()> {
+        instructions::rewards::extend_reward_history::handle_extend_reward_history(ctx)
+    }
+
+    /// Claims a position's rewards from one pool: paid out, or reinvested (TMAI pools).
+    pub fn claim_rewards<'info>(
+        ctx: Context<'info, ClaimRewards<'info>>,
+        pool_index: u8,
+        mode: ClaimMode,
+    ) -> Result<()> {
+        instructions::rewards::claim_rewards::handle_claim_rewards(ctx, pool_index, mode)
+    }
+
+    /// Reinvests an auto-compounding position's TMAI rewards into it (permissionless).
+    pub fn harvest<'info>(ctx: Context<'info, ClaimRewards<'info>>, pool_index: u8) -> Result<()> {
+        instructions::rewards::claim_rewards::handle_harvest(ctx, pool_index)
+    }
+
+    /// Turns a position's auto-compounding on or off.
+    pub fn set_auto_compound(ctx: Context<SetAutoCompound>, enabled: bool) -> Result<()> {
+        instructions::rewards::set_auto_compound::handle_set_auto_compound(ctx, enabled)
     }
 
     /// Closes a wallet's aggregate once it has no positions.

@@ -25,7 +25,7 @@ async fn initialize_sets_published_defaults_for_both_token_programs() {
         assert_eq!(p.level_thresholds[9], 7_777_000 * TMAI);
         assert_eq!((p.quorum_bps, p.approval_margin_bps, p.voting_period, p.timelock), (2_500, 1_000, 7 * DAY, DAY));
         assert_eq!(p.proposals_per_month, [0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 4]);
-        assert_eq!(c.totals.fixed.epoch, (T0 / EPOCH) as u64);
+        assert_eq!(c.totals.score.fixed.epoch, (T0 / EPOCH) as u64);
         let vault = fx.ctx.banks_client.get_account(pda::vault()).await.unwrap().unwrap();
         assert_eq!(vault.owner, kind.program());
         assert_eq!(fx.balance(pda::vault()).await, 0);

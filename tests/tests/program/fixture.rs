@@ -15,7 +15,7 @@ use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestC
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 use vetmai::state::{Config, Position, Staker};
-use vetmai_client::ix::Deployment;
+use vetmai_client::ix::{Deployment, PoolRef};
 use vetmai_client::pda;
 
 /// 2026-11-24 12:00:00 UTC, mid-epoch: every test starts here.
@@ -99,7 +99,7 @@ impl Fx {
         let ctx = pt.start_with_context().await;
         let admin = Keypair::new();
         let mint = Keypair::new();
-        let dep = Deployment { tmai_mint: mint.pubkey(), token_program: kind.program() };
+        let dep = Deployment::new(mint.pubkey(), kind.program());
         let mut fx = Fx { ctx, dep, admin, nonce: 0 };
         fx.warp_to(T0).await;
         let admin_key = fx.admin.pubkey();
@@ -162,10 +162,15 @@ impl Fx {
 
     /// Creates a token account of `mint` (in the deployment's token program) owned by `owner`.
     pub async fn token_account(&mut self, owner: Pubkey, mint: Pubkey) -> Pubkey {
+        let tp = self.dep.token_program;
+        self.token_account_in(owner, mint, tp).await
+    }
+
+    /// Creates a token account of `mint` in token program `tp`, owned by `owner`.
+    pub async fn token_account_in(&mut self, owner: Pubkey, mint: Pubkey, tp: Pubkey) -> Pubkey {
         let acc = Keypair::new();
         let rent = self.ctx.banks_client.get_rent().await.expect("rent");
         let space = spl_token::state::Account::LEN;
-        let tp = self.dep.token_program;
         let payer = self.payer();
         let ixs = [
             anchor_lang::solana_program::system_instruction::create_account(
@@ -182,11 +187,71 @@ impl Fx {
     }
 
     pub async fn mint_to(&mut self, account: Pubkey, amount: u64) {
-        let tp = self.dep.token_program;
+        let pool = PoolRef { mint: self.dep.tmai_mint, token_program: self.dep.token_program };
+        self.mint_to_in(pool, account, amount).await
+    }
+
+    /// Mints `amount` of `mint.mint` (its token program in `mint.token_program`) to `account`.
+    pub async fn mint_to_in(&mut self, mint: PoolRef, account: Pubkey, amount: u64) {
         let payer = self.payer();
-        let ix = spl_token_2022::instruction::mint_to(&tp, &self.dep.tmai_mint, &account, &payer, &[], amount)
+        let ix = spl_token_2022::instruction::mint_to(&mint.token_program, &mint.mint, &account, &payer, &[], amount)
             .expect("mint_to");
         self.send(&[ix], &[]).await.expect("mint_to");
+    }
+
+    /// Registers a reward pool for a new mint in `kind`'s token program (or for TMAI itself).
+    pub async fn create_pool(&mut self, kind: Option<TokenKind>) -> PoolRef {
+        let pool = match kind {
+            Some(kind) => {
+                let mint = Keypair::new();
+                self.create_mint(&mint, kind.program(), &[]).await;
+                PoolRef { mint: mint.pubkey(), token_program: kind.program() }
+            }
+            None => PoolRef { mint: self.dep.tmai_mint, token_program: self.dep.token_program },
+        };
+        let admin = self.admin.insecure_clone();
+        let ix = self.dep.create_reward_pool(admin.pubkey(), pool);
+        self.send(&[ix], &[&admin]).await.expect("create_reward_pool");
+        self.dep.add_pool(pool.address());
+        pool
+    }
+
+    /// The admin (revenue authority by default) deposits `amount` of fresh tokens into `pool`.
+    pub async fn deposit(&mut self, pool: PoolRef, amount: u64) -> Result<(), BanksClientError> {
+        let admin = self.admin.insecure_clone();
+        let source = self.token_account_in(admin.pubkey(), pool.mint, pool.token_program).await;
+        self.mint_to_in(pool, source, amount).await;
+        let ix = self.dep.deposit_revenue(admin.pubkey(), pool, source, amount);
+        self.send(&[ix], &[&admin]).await
+    }
+
+    pub async fn pool(&mut self, pool: PoolRef) -> vetmai::RewardPool {
+        self.account(pool.address()).await.expect("pool exists")
+    }
+
+    /// Every stored history chunk of a pool.
+    pub async fn histories(&mut self, pool: PoolRef) -> Vec<vetmai::RewardHistory> {
+        let p = self.pool(pool).await;
+        let mut out = vec![];
+        for chunk in 0..p.history_chunks {
+            let addr = pda::reward_history(&pool.address(), chunk);
+            let acc = self.ctx.banks_client.get_account(addr).await.expect("rpc").expect("history exists");
+            out.push(*vetmai_client::decode::decode_history(&acc.data).expect("history decodes"));
+        }
+        out
+    }
+
+    /// A `crank_pool` instruction for `pool` at the current clock.
+    pub async fn crank_ix(&mut self, pool: PoolRef) -> Instruction {
+        let p = self.pool(pool).await;
+        let now = self.now().await;
+        let chunks = vetmai_client::view::crank_history_chunks(&p, now).expect("chunks");
+        self.dep.crank_pool(pool, chunks)
+    }
+
+    pub async fn crank(&mut self, pool: PoolRef) -> Result<(), BanksClientError> {
+        let ix = self.crank_ix(pool).await;
+        self.send(&[ix], &[]).await
     }
 
     pub async fn balance(&mut self, account: Pubkey) -> u64 {

@@ -64,13 +64,13 @@ async fn total_drops_exactly_at_the_end_boundary() {
     fx.send(&[ix], &[&b.kp]).await.unwrap();
     let c = fx.config().await;
     let sb2 = 300 * TMAI as u128 * 10_821 / 10_000;
-    assert_eq!(c.totals.fixed.active, sb2);
+    assert_eq!(c.totals.score.fixed.active, sb2);
     assert_eq!(fx.staker(a.key()).await.ve_at(end_a), Some(0));
     // a's expired position can still be withdrawn; nothing double-subtracts.
     let ix = fx.dep.withdraw(a.key(), a.token, pa);
     fx.send(&[ix], &[&a.kp]).await.unwrap();
     assert_eq!(fx.balance(a.token).await, 1_000 * TMAI);
-    assert_eq!(fx.config().await.totals.fixed.active, sb2);
+    assert_eq!(fx.config().await.totals.score.fixed.active, sb2);
 }
 
 #[tokio::test]
@@ -155,7 +155,7 @@ async fn extend_lock_moves_the_end_later_and_rescores() {
     fx.send(&[fx.dep.extend_lock(w.key(), pos, 7 * DAY)], &[&w.kp]).await.unwrap();
     let p2 = fx.position(pos).await;
     assert_eq!(p2.end, boundary_after(p.end + 3 * DAY as i64, 7 * DAY));
-    assert_eq!(fx.config().await.totals.fixed.active, p2.score);
+    assert_eq!(fx.config().await.totals.score.fixed.active, p2.score);
 }
 
 #[tokio::test]

@@ -2,7 +2,36 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked};
 
+use anchor_spl::token_2022::spl_token_2022::{
+    self,
+    extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
+};
+
+use crate::error::VetmaiError;
 use crate::state::Config;
+
+/// Token-2022 extensions that would break exact accounting or custody (fees change the amount
+/// received, hooks need extra accounts, a permanent delegate could drain a vault).
+const REJECTED_EXTENSIONS: [ExtensionType; 5] = [
+    ExtensionType::TransferFeeConfig,
+    ExtensionType::TransferHook,
+    ExtensionType::PermanentDelegate,
+    ExtensionType::NonTransferable,
+    ExtensionType::ConfidentialTransferMint,
+];
+
+/// Refuses Token-2022 mints carrying an extension in [`REJECTED_EXTENSIONS`].
+pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
+    if *mint.owner != spl_token_2022::ID {
+        return Ok(());
+    }
+    let data = mint.try_borrow_data()?;
+    let state = StateWithExtensions::<spl_token_2022::state::Mint>::unpack(&data)?;
+    for ext in state.get_extension_types()? {
+        require!(!REJECTED_EXTENSIONS.contains(&ext), VetmaiError::UnsupportedMintExtension);
+    }
+    Ok(())
+}
 
 /// Moves `amount` from a wallet's token account into the vault, signed by the wallet.
 pub fn deposit<'info>(
@@ -22,7 +51,8 @@ pub fn deposit<'info>(
     transfer_checked(CpiContext::new(token_program.key(), accounts), amount, mint.decimals)
 }
 
-/// Moves `amount` out of the vault to `to`, signed by the config PDA (the vault's authority).
+/// Moves `amount` out of a program vault (locked TMAI or a reward vault) to `to`, signed by the
+/// config PDA, the authority of every vault.
 pub fn pay_out<'info>(
     token_program: &Interface<'info, TokenInterface>,
     mint: &InterfaceAccount<'info, Mint>,

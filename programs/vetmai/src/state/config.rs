@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use vetmai_math::{DEFAULT_LEVEL_THRESHOLDS_TOKENS, LEVEL_COUNT};
 
-use super::ScoreSchedule;
+use super::ScoreBook;
 use crate::constants::*;
 use crate::error::VetmaiError;
 
@@ -19,6 +19,13 @@ pub struct Config {
     pub token_program: Pubkey,
     /// Token account holding every locked TMAI; PDA `["vault", config]`, authority = this config.
     pub vault: Pubkey,
+    /// May deposit revenue into reward pools (the DAO, or an authority it sets).
+    pub revenue_authority: Pubkey,
+    /// Registered reward pools, in registration order; the first `reward_pool_count` are live.
+    /// Every instruction that changes a score takes all of them, in this order.
+    pub reward_pools: [Pubkey; MAX_REWARD_POOLS],
+    /// Number of registered reward pools.
+    pub reward_pool_count: u8,
     /// Decimals of `tmai_mint`.
     pub tmai_decimals: u8,
     /// Canonical bump of this PDA.
@@ -34,6 +41,12 @@ pub struct Config {
 }
 
 impl Config {
+    /// The live reward pools.
+    pub fn pools(&self) -> &[Pubkey] {
+        let n = usize::from(self.reward_pool_count).min(MAX_REWARD_POOLS);
+        &self.reward_pools[..n]
+    }
+
     /// Account size in bytes, discriminator included.
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
     pub const SEED: &'static [u8] = b"config";
@@ -166,15 +179,13 @@ pub struct Totals {
     pub open_positions: u64,
     /// Staker accounts in existence.
     pub stakers: u64,
-    /// Σ score of Constant positions (never expires until unlocking begins).
-    pub constant_score: u128,
-    /// Schedule of Fixed positions' scores by end boundary.
-    pub fixed: ScoreSchedule,
+    /// Program-wide score: Constant scores plus Fixed scores by end boundary.
+    pub score: ScoreBook,
 }
 
 impl Totals {
     /// Program-wide veTMAI at `now`. Exact whether or not the schedule was advanced to `now`.
     pub fn ve_at(&self, now: i64) -> Option<u128> {
-        self.fixed.view().active_at(now)?.checked_add(self.constant_score)
+        self.score.ve_at(now)
     }
 }

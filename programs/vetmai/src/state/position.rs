@@ -1,5 +1,7 @@
 use anchor_lang::prelude::*;
 
+use crate::constants::MAX_REWARD_POOLS;
+
 /// One lock of TMAI. PDA `["position", owner, index (u64 LE)]`.
 #[account]
 #[derive(InitSpace, Debug)]
@@ -22,8 +24,23 @@ pub struct Position {
     pub created_at: i64,
     /// Lock end, unix seconds, an epoch boundary; 0 for a Constant position.
     pub end: i64,
+    /// Reward checkpoints, one per reward pool slot (`RewardPool::index`).
+    pub rewards: [PositionReward; MAX_REWARD_POOLS],
+    /// Lets anyone `harvest` this position's TMAI rewards back into it.
+    pub auto_compound: bool,
     /// Space for fields added later without a migration.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 32],
+}
+
+/// A position's standing in one reward pool.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Default, InitSpace, PartialEq, Eq, Debug)]
+pub struct PositionReward {
+    /// Pool accumulator value this position was last settled to (wrapping, ×1e18 per score unit).
+    pub acc: u128,
+    /// Settled but not yet claimed, reward base units.
+    pub owed: u64,
+    /// Settled through the lock's end: nothing more accrues until the position is re-locked.
+    pub final_settled: bool,
 }
 
 impl Position {

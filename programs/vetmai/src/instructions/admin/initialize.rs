@@ -1,12 +1,7 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_2022::spl_token_2022::{
-    self,
-    extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
-};
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::error::VetmaiError;
-use crate::state::{Config, Params, ScoreSchedule, Totals};
+use crate::state::{Config, Params, ScoreBook, Totals};
 
 #[derive(Accounts)]
 pub struct Initialize<'info> {
@@ -29,25 +24,8 @@ pub struct Initialize<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// Token-2022 extensions that would break exact accounting or custody (fees change the amount
-/// received, hooks need extra accounts, a permanent delegate could drain the vault).
-const REJECTED_EXTENSIONS: [ExtensionType; 5] = [
-    ExtensionType::TransferFeeConfig,
-    ExtensionType::TransferHook,
-    ExtensionType::PermanentDelegate,
-    ExtensionType::NonTransferable,
-    ExtensionType::ConfidentialTransferMint,
-];
-
 pub fn handle_initialize(ctx: Context<Initialize>) -> Result<()> {
-    let mint_info = ctx.accounts.tmai_mint.to_account_info();
-    if *mint_info.owner == spl_token_2022::ID {
-        let data = mint_info.try_borrow_data()?;
-        let mint = StateWithExtensions::<spl_token_2022::state::Mint>::unpack(&data)?;
-        for ext in mint.get_extension_types()? {
-            require!(!REJECTED_EXTENSIONS.contains(&ext), VetmaiError::UnsupportedMintExtension);
-        }
-    }
+    crate::instructions::token::check_mint_extensions(&ctx.accounts.tmai_mint.to_account_info())?;
     let decimals = ctx.accounts.tmai_mint.decimals;
     let params = Params::defaults(decimals)?;
     params.validate()?;
@@ -59,12 +37,14 @@ pub fn handle_initialize(ctx: Context<Initialize>) -> Result<()> {
     config.tmai_mint = ctx.accounts.tmai_mint.key();
     config.token_program = ctx.accounts.token_program.key();
     config.vault = ctx.accounts.vault.key();
+    config.revenue_authority = ctx.accounts.admin.key();
+    config.reward_pools = Default::default();
+    config.reward_pool_count = 0;
     config.tmai_decimals = decimals;
     config.bump = ctx.bumps.config;
     config.vault_bump = ctx.bumps.vault;
     config.params = params;
-    config.totals =
-        Totals { locked_amount: 0, open_positions: 0, stakers: 0, constant_score: 0, fixed: ScoreSchedule::new(epoch) };
+    config.totals = Totals { locked_amount: 0, open_positions: 0, stakers: 0, score: ScoreBook::new(epoch) };
     config.reserved = [0; 256];
     Ok(())
 }

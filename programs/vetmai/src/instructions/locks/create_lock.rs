@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use super::Ledger;
+use super::{Ledger, Pools};
 use crate::error::VetmaiError;
 use crate::events::LockChanged;
 use crate::instructions::token;
@@ -47,7 +47,8 @@ pub struct CreateLock<'info> {
     pub system_program: Program<'info, System>,
 }
 
-pub fn handle_create_lock(mut ctx: Context<CreateLock>, args: CreateLockArgs) -> Result<()> {
+/// Remaining accounts: every registered reward pool, writable, in registration order.
+pub fn handle_create_lock<'info>(mut ctx: Context<'info, CreateLock<'info>>, args: CreateLockArgs) -> Result<()> {
     require!(args.amount > 0, VetmaiError::ZeroAmount);
     let a = &mut ctx.accounts;
     a.config.params.check_duration(args.duration)?;
@@ -62,7 +63,8 @@ pub fn handle_create_lock(mut ctx: Context<CreateLock>, args: CreateLockArgs) ->
     }
     require!(args.index == staker.next_index, VetmaiError::InvalidPositionIndex);
 
-    let mut ledger = Ledger::open(&mut a.config, staker)?;
+    let mut pools = Pools::load(&a.config, ctx.remaining_accounts)?;
+    let mut ledger = Ledger::open(&mut a.config, staker, &mut pools)?;
     let now = ledger.now;
     let score = ledger.config.params.score(args.amount, args.duration)?;
     let end = match args.kind {
@@ -79,8 +81,11 @@ pub fn handle_create_lock(mut ctx: Context<CreateLock>, args: CreateLockArgs) ->
     position.duration = args.duration;
     position.created_at = now;
     position.end = end;
-    position.reserved = [0; 64];
+    position.rewards = Default::default();
+    position.auto_compound = false;
+    position.reserved = [0; 32];
 
+    ledger.start(position)?;
     ledger.add_score(position)?;
     ledger.change_locked(args.amount, true)?;
     let s = &mut *ledger.staker;
@@ -89,6 +94,7 @@ pub fn handle_create_lock(mut ctx: Context<CreateLock>, args: CreateLockArgs) ->
     let t = &mut ledger.config.totals;
     t.open_positions = t.open_positions.checked_add(1).ok_or(VetmaiError::MathOverflow)?;
 
+    pools.exit()?;
     token::deposit(&a.token_program, &a.tmai_mint, &a.owner_token, &a.vault, &a.owner, args.amount)?;
     emit!(LockChanged::of(position, a.staker.ve_at(now).unwrap_or_default()));
     Ok(())

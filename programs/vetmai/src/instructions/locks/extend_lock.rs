@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use super::Ledger;
+use super::{Ledger, Pools};
 use crate::error::VetmaiError;
 use crate::events::LockChanged;
 use crate::state::{Config, LockKind, Position, Staker};
@@ -25,10 +25,13 @@ pub struct ModifyLock<'info> {
 /// Fixed: the new end (`now + new_duration`, rounded up to a boundary) must be later than the
 /// current one; an ended lock may be re-locked this way. Constant: `new_duration` must exceed
 /// the current duration.
-pub fn handle_extend_lock(mut ctx: Context<ModifyLock>, new_duration: u64) -> Result<()> {
+///
+/// Remaining accounts: every registered reward pool, writable, in registration order.
+pub fn handle_extend_lock<'info>(mut ctx: Context<'info, ModifyLock<'info>>, new_duration: u64) -> Result<()> {
     let a = &mut ctx.accounts;
     a.config.params.check_duration(new_duration)?;
-    let mut ledger = Ledger::open(&mut a.config, &mut a.staker)?;
+    let mut pools = Pools::load(&a.config, ctx.remaining_accounts)?;
+    let mut ledger = Ledger::open(&mut a.config, &mut a.staker, &mut pools)?;
     let now = ledger.now;
     let p = &mut a.position;
     let new_end = match p.kind {
@@ -43,11 +46,19 @@ pub fn handle_extend_lock(mut ctx: Context<ModifyLock>, new_duration: u64) -> Re
         }
     };
     let new_score = ledger.config.params.score(p.amount, new_duration)?;
+    let relock = !p.is_locked(now);
+    if !relock {
+        ledger.settle(p)?;
+    }
     ledger.remove_score(p)?;
     p.duration = new_duration;
     p.end = new_end;
     p.score = new_score;
+    if relock {
+        ledger.start(p)?;
+    }
     ledger.add_score(p)?;
+    pools.exit()?;
     emit!(LockChanged::of(p, a.staker.ve_at(now).unwrap_or_default()));
     Ok(())
 }

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use super::{remaining, Ledger};
+use super::{Ledger, Pools};
 use crate::error::VetmaiError;
 use crate::events::LockChanged;
 use crate::instructions::token;
@@ -31,19 +31,15 @@ pub struct IncreaseAmount<'info> {
 
 /// Adds `amount` to a still-locked position. The added part scores at the multiplier of the
 /// remaining duration; the rest of the score is unchanged.
-pub fn handle_increase_amount(mut ctx: Context<IncreaseAmount>, amount: u64) -> Result<()> {
-    require!(amount > 0, VetmaiError::ZeroAmount);
+/// Remaining accounts: every registered reward pool, writable, in registration order.
+pub fn handle_increase_amount<'info>(mut ctx: Context<'info, IncreaseAmount<'info>>, amount: u64) -> Result<()> {
     let a = &mut ctx.accounts;
-    let mut ledger = Ledger::open(&mut a.config, &mut a.staker)?;
+    let mut pools = Pools::load(&a.config, ctx.remaining_accounts)?;
+    let mut ledger = Ledger::open(&mut a.config, &mut a.staker, &mut pools)?;
     let now = ledger.now;
     let p = &mut a.position;
-    require!(p.is_locked(now), VetmaiError::LockExpired);
-    let added = ledger.config.params.score(amount, remaining(p, now)?)?;
-    ledger.remove_score(p)?;
-    p.amount = p.amount.checked_add(amount).ok_or(VetmaiError::MathOverflow)?;
-    p.score = p.score.checked_add(added).ok_or(VetmaiError::MathOverflow)?;
-    ledger.add_score(p)?;
-    ledger.change_locked(amount, true)?;
+    ledger.increase(p, amount)?;
+    pools.exit()?;
     token::deposit(&a.token_program, &a.tmai_mint, &a.owner_token, &a.vault, &a.owner, amount)?;
     emit!(LockChanged::of(p, a.staker.ve_at(now).unwrap_or_default()));
     Ok(())

@@ -1,5 +1,6 @@
 //! Lock instructions and the bookkeeping they share: every change to a position's score goes
-//! through [`Ledger`], which keeps the wallet aggregate and the program-wide totals exact.
+//! through [`Ledger`], which settles the position's rewards and keeps the wallet aggregate, the
+//! program-wide totals and every reward pool's total exact.
 pub mod begin_unlock;
 pub mod close_staker;
 pub mod create_lock;
@@ -17,7 +18,7 @@ pub use withdraw::*;
 use anchor_lang::prelude::*;
 
 use crate::error::VetmaiError;
-use crate::state::{Config, LockKind, Position, Staker};
+use crate::state::{Config, LockKind, Position, RewardPool, Staker};
 
 /// Current unix time and its epoch index.
 pub fn now() -> Result<(i64, u64)> {
@@ -26,54 +27,94 @@ pub fn now() -> Result<(i64, u64)> {
     Ok((now, epoch))
 }
 
-/// The wallet aggregate and the program-wide totals, advanced to the current epoch.
-pub struct Ledger<'a> {
+/// Every registered reward pool, loaded from the remaining accounts (in registration order).
+pub struct Pools<'info>(pub Vec<Account<'info, RewardPool>>);
+
+impl<'info> Pools<'info> {
+    pub fn load(config: &Config, remaining: &'info [AccountInfo<'info>]) -> Result<Self> {
+        let keys = config.pools();
+        require!(remaining.len() >= keys.len(), VetmaiError::MissingRewardPools);
+        let mut list = Vec::with_capacity(keys.len());
+        for (info, key) in remaining.iter().zip(keys) {
+            require_keys_eq!(info.key(), *key, VetmaiError::WrongRewardPool);
+            require!(info.is_writable, VetmaiError::MissingRewardPools);
+            list.push(Account::<RewardPool>::try_from(info)?);
+        }
+        Ok(Self(list))
+    }
+
+    /// Writes the pools back (remaining accounts are not serialized by Anchor).
+    pub fn exit(&self) -> Result<()> {
+        for p in &self.0 {
+            anchor_lang::AccountsExit::exit(p, &crate::ID)?;
+        }
+        Ok(())
+    }
+}
+
+/// The wallet aggregate, the program-wide totals and every reward pool, advanced to now.
+pub struct Ledger<'a, 'info> {
     pub config: &'a mut Config,
     pub staker: &'a mut Staker,
+    pub pools: &'a mut Pools<'info>,
     pub now: i64,
 }
 
-impl<'a> Ledger<'a> {
-    /// Advances both schedules to now, dropping every score that ended since they were last touched.
-    pub fn open(config: &'a mut Config, staker: &'a mut Staker) -> Result<Self> {
+impl<'a, 'info> Ledger<'a, 'info> {
+    /// Advances everything to now, dropping every score that ended since it was last touched.
+    /// A pool with an epoch boundary to record fails with `PoolNeedsCrank`.
+    pub fn open(config: &'a mut Config, staker: &'a mut Staker, pools: &'a mut Pools<'info>) -> Result<Self> {
         let (now, epoch) = now()?;
-        config.totals.fixed.advance(epoch)?;
+        config.totals.score.fixed.advance(epoch)?;
         staker.fixed.advance(epoch)?;
-        Ok(Self { config, staker, now })
+        for pool in pools.0.iter_mut() {
+            pool.advance(now, &mut [])?;
+        }
+        Ok(Self { config, staker, pools, now })
     }
 
-    /// Adds the position's current score to both aggregates (a Fixed position must still be locked).
+    /// Settles a still-locked position's rewards in every pool (before its score changes).
+    pub fn settle(&mut self, p: &mut Position) -> Result<()> {
+        for pool in &self.pools.0 {
+            pool.settle(p, None)?;
+        }
+        Ok(())
+    }
+
+    /// Starts a new or re-locked position's reward checkpoints at the current accumulators.
+    /// A re-locked position must have been settled through its old end in every pool.
+    pub fn start(&mut self, p: &mut Position) -> Result<()> {
+        for pool in &self.pools.0 {
+            require!(pool.is_settled_through_end(p), VetmaiError::RewardsNotSettled);
+            pool.start(p)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the position's current score everywhere (a Fixed position must still be locked).
     pub fn add_score(&mut self, p: &Position) -> Result<()> {
-        match p.kind {
-            LockKind::Fixed => {
-                require!(p.end > self.now, VetmaiError::LockExpired);
-                self.config.totals.fixed.add(p.end, p.score)?;
-                self.staker.fixed.add(p.end, p.score)?;
-            }
-            LockKind::Constant => {
-                self.staker.add_constant(p.duration, p.score)?;
-                let t = &mut self.config.totals;
-                t.constant_score = t.constant_score.checked_add(p.score).ok_or(VetmaiError::MathOverflow)?;
-            }
+        if p.kind == LockKind::Fixed {
+            require!(p.end > self.now, VetmaiError::LockExpired);
         }
-        Ok(())
+        self.apply(p, true)
     }
 
-    /// Removes the position's current score from both aggregates (a no-op for a Fixed position
-    /// that already ended: advancing the schedules dropped it).
+    /// Removes the position's current score everywhere (a no-op for an ended Fixed position).
     pub fn remove_score(&mut self, p: &Position) -> Result<()> {
-        match p.kind {
-            LockKind::Fixed => {
-                self.config.totals.fixed.remove(p.end, p.score)?;
-                self.staker.fixed.remove(p.end, p.score)?;
-            }
-            LockKind::Constant => {
-                self.staker.remove_constant(p.duration, p.score)?;
-                let t = &mut self.config.totals;
-                t.constant_score = t.constant_score.checked_sub(p.score).ok_or(VetmaiError::MathOverflow)?;
-            }
+        self.apply(p, false)
+    }
+
+    fn apply(&mut self, p: &Position, add: bool) -> Result<()> {
+        self.config.totals.score.apply(p, add)?;
+        for pool in self.pools.0.iter_mut() {
+            pool.score.apply(p, add)?;
         }
-        Ok(())
+        match (p.kind, add) {
+            (LockKind::Fixed, true) => self.staker.fixed.add(p.end, p.score),
+            (LockKind::Fixed, false) => self.staker.fixed.remove(p.end, p.score),
+            (LockKind::Constant, true) => self.staker.add_constant(p.duration, p.score),
+            (LockKind::Constant, false) => self.staker.remove_constant(p.duration, p.score),
+        }
     }
 
     /// Records `amount` more (or, with `add = false`, less) locked TMAI.
@@ -88,6 +129,20 @@ impl<'a> Ledger<'a> {
             s.locked_amount = s.locked_amount.checked_sub(amount).ok_or(VetmaiError::MathOverflow)?;
         }
         Ok(())
+    }
+
+    /// Adds `amount` to a locked position, scored at the multiplier of its remaining duration
+    /// (settling its rewards first). Used by `increase_amount` and reward reinvestment.
+    pub fn increase(&mut self, p: &mut Position, amount: u64) -> Result<()> {
+        require!(amount > 0, VetmaiError::ZeroAmount);
+        require!(p.is_locked(self.now), VetmaiError::LockExpired);
+        self.settle(p)?;
+        let added = self.config.params.score(amount, remaining(p, self.now)?)?;
+        self.remove_score(p)?;
+        p.amount = p.amount.checked_add(amount).ok_or(VetmaiError::MathOverflow)?;
+        p.score = p.score.checked_add(added).ok_or(VetmaiError::MathOverflow)?;
+        self.add_score(p)?;
+        self.change_locked(amount, true)
     }
 }
 

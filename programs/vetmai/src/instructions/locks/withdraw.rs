@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use super::Ledger;
+use super::{Ledger, Pools};
 use crate::error::VetmaiError;
 use crate::events::LockWithdrawn;
 use crate::instructions::token;
@@ -32,12 +32,20 @@ pub struct Withdraw<'info> {
 }
 
 /// Returns an ended position's tokens to its owner and closes it (rent back to the owner).
-pub fn handle_withdraw(mut ctx: Context<Withdraw>) -> Result<()> {
+/// Its rewards must have been claimed in every pool (`claim_rewards` in the same transaction does
+/// it): nothing owed is ever closed away.
+///
+/// Remaining accounts: every registered reward pool, writable, in registration order.
+pub fn handle_withdraw<'info>(mut ctx: Context<'info, Withdraw<'info>>) -> Result<()> {
     let a = &mut ctx.accounts;
-    let mut ledger = Ledger::open(&mut a.config, &mut a.staker)?;
+    let mut pools = Pools::load(&a.config, ctx.remaining_accounts)?;
+    let mut ledger = Ledger::open(&mut a.config, &mut a.staker, &mut pools)?;
     let p = &a.position;
     require!(p.kind == LockKind::Fixed, VetmaiError::ConstantNotUnlocking);
     require!(p.end <= ledger.now, VetmaiError::LockNotExpired);
+    for pool in &ledger.pools.0 {
+        require!(pool.is_cleared(p), VetmaiError::RewardsNotSettled);
+    }
     ledger.remove_score(p)?;
     ledger.change_locked(p.amount, false)?;
     let s = &mut *ledger.staker;
@@ -45,6 +53,7 @@ pub fn handle_withdraw(mut ctx: Context<Withdraw>) -> Result<()> {
     let t = &mut ledger.config.totals;
     t.open_positions = t.open_positions.checked_sub(1).ok_or(VetmaiError::MathOverflow)?;
     let amount = p.amount;
+    pools.exit()?;
     token::pay_out(&a.token_program, &a.tmai_mint, &a.vault, &a.owner_token, &a.config, amount)?;
     emit!(LockWithdrawn { owner: p.owner, position: p.key(), amount });
     Ok(())

@@ -1,0 +1,49 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::error::VetmaiError;
+use crate::events::RevenueDeposited;
+use crate::instructions::{locks, token};
+use crate::state::{Config, RewardPool};
+
+#[derive(Accounts)]
+pub struct DepositRevenue<'info> {
+    /// The revenue authority (the DAO, or an authority it set).
+    pub authority: Signer<'info>,
+    #[account(
+        seeds = [Config::SEED], bump = config.bump,
+        constraint = config.revenue_authority == authority.key() @ VetmaiError::Unauthorized,
+    )]
+    pub config: Box<Account<'info, Config>>,
+    #[account(mut, seeds = [RewardPool::SEED, pool.mint.as_ref()], bump = pool.bump)]
+    pub pool: Box<Account<'info, RewardPool>>,
+    #[account(address = pool.mint @ VetmaiError::WrongMint)]
+    pub reward_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(mut, address = pool.vault @ VetmaiError::WrongVault)]
+    pub reward_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut, token::mint = reward_mint, token::authority = authority, token::token_program = token_program)]
+    pub source: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(address = pool.token_program @ VetmaiError::WrongTokenProgram)]
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+/// Adds revenue to a pool. What the stream still holds, what was carried over a period without
+/// score, and `amount` are re-spread linearly over `distribution_period` from now.
+pub fn handle_deposit_revenue(ctx: Context<DepositRevenue>, amount: u64) -> Result<()> {
+    require!(amount > 0, VetmaiError::ZeroAmount);
+    let (now, _) = locks::now()?;
+    let period =
+        i64::try_from(ctx.accounts.config.params.distribution_period).map_err(|_| VetmaiError::MathOverflow)?;
+    let pool = &mut ctx.accounts.pool;
+    pool.advance(now, &mut [])?;
+    let s = &mut pool.stream;
+    s.remaining =
+        s.remaining.checked_add(s.carry).and_then(|r| r.checked_add(amount)).ok_or(VetmaiError::MathOverflow)?;
+    s.carry = 0;
+    s.end = now.checked_add(period).ok_or(VetmaiError::MathOverflow)?;
+    pool.total_deposited = pool.total_deposited.checked_add(u128::from(amount)).ok_or(VetmaiError::MathOverflow)?;
+    let a = &ctx.accounts;
+    token::deposit(&a.token_program, &a.reward_mint, &a.source, &a.reward_vault, &a.authority, amount)?;
+    emit!(RevenueDeposited { pool: a.pool.key(), amount, stream_end: a.pool.stream.end });
+    Ok(())
+}
