@@ -11,6 +11,8 @@ mod admin;
 mod locks;
 #[path = "program/rewards.rs"]
 mod rewards;
+#[path = "program/rewards_model.rs"]
+mod rewards_model;
 #[path = "program/security.rs"]
 mod security;
 #[path = "program/sequences.rs"]

@@ -265,7 +265,7 @@ async fn harvest_compounds_only_positions_that_opted_in() {
     let cranker = Keypair::new();
     let c = ClaimAccounts { pool: tmai, pool_index: 0, destination: None, target: None, history_chunk: None };
     let ix = fx.dep.harvest(cranker.pubkey(), w.key(), pos, &c);
-    expect_err(fx.send(&[ix.clone()], &[&cranker]).await, VetmaiError::AutoCompoundOff);
+    expect_err(fx.send(std::slice::from_ref(&ix), &[&cranker]).await, VetmaiError::AutoCompoundOff);
     // Only the owner can opt in.
     let ix_on = fx.dep.set_auto_compound(cranker.pubkey(), pos, true);
     expect_err(fx.send(&[ix_on], &[&cranker]).await, VetmaiError::NotPositionOwner);
@@ -338,4 +338,85 @@ async fn a_pool_idle_past_its_history_needs_a_new_chunk() {
     // Chunks are created in order only.
     let ix = fx.dep.extend_reward_history(payer.pubkey(), usdc, 5);
     expect_anchor(fx.send(&[ix], &[&payer]).await, AnchorError::ConstraintSeeds);
+}
+
+#[tokio::test]
+async fn an_ended_position_is_relocked_only_after_its_rewards_are_settled() {
+    let mut fx = Fx::new().await;
+    let w = fx.wallet(1_000 * TMAI).await;
+    let other = fx.wallet(1_000 * TMAI).await;
+    let usdc = fx.create_pool(Some(TokenKind::Spl)).await;
+    let pos = fx.lock(&w, 100 * TMAI, 7 * DAY, LockKind::Fixed).await;
+    fx.lock(&other, 100 * TMAI, YEAR, LockKind::Fixed).await;
+    fx.deposit(usdc, 70 * USDC).await.unwrap();
+    fx.warp_by(30 * DAY as i64).await;
+    fx.crank(usdc).await.unwrap();
+    // Re-locking now would move the end and lose what accrued until the old end.
+    let relock = fx.dep.extend_lock(w.key(), pos, 30 * DAY);
+    expect_err(fx.send(std::slice::from_ref(&relock), &[&w.kp]).await, VetmaiError::RewardsNotSettled);
+    let now = fx.now().await;
+    let pending =
+        view::pending_rewards(&fx.pool(usdc).await, &fx.position(pos).await, &fx.histories(usdc).await, now).unwrap();
+    assert!(pending > 20 * USDC, "its third of what streamed before its end: {pending}");
+    // Claim and re-lock in one transaction: nothing is lost, the new lock starts afresh.
+    let dest = fx.token_account_in(w.key(), usdc.mint, usdc.token_program).await;
+    let claim = claim_ix(&mut fx, &w, pos, usdc, 0, ClaimMode::Payout, Some(dest), None).await;
+    fx.send(&[claim, relock], &[&w.kp]).await.unwrap();
+    assert_eq!(fx.balance(dest).await, pending);
+    let p = fx.position(pos).await;
+    assert!(p.is_locked(now));
+    assert_eq!((p.rewards[0].owed, p.rewards[0].final_settled), (0, false));
+}
+
+#[tokio::test]
+async fn a_pool_idle_for_a_year_catches_up_in_one_crank() {
+    let mut fx = Fx::new().await;
+    let usdc = fx.create_pool(Some(TokenKind::Spl)).await;
+    let mut positions = vec![];
+    // Twenty locks ending at twenty different boundaries.
+    for i in 0..20u64 {
+        let w = fx.wallet(1_000 * TMAI).await;
+        let pos = fx.lock(&w, (10 + i) * TMAI, 7 * DAY * (i + 1), LockKind::Fixed).await;
+        positions.push((w, pos));
+    }
+    let admin = fx.admin.insecure_clone();
+    let ix = fx
+        .dep
+        .update_params(admin.pubkey(), ParamsUpdate { distribution_period: Some(200 * DAY), ..Default::default() });
+    fx.send(&[ix], &[&admin]).await.unwrap();
+    fx.deposit(usdc, 20_000 * USDC).await.unwrap();
+    fx.warp_by(YEAR as i64).await;
+    let crank = fx.crank_ix(usdc).await;
+    let size = tx_size(&fx, std::slice::from_ref(&crank));
+    println!("crank after a year idle: {size} bytes");
+    assert!(size <= 1_232);
+    fx.send(&[crank], &[]).await.unwrap();
+    let p = fx.pool(usdc).await;
+    assert_eq!(p.score.fixed.active, 0, "every lock ended");
+    let histories = fx.histories(usdc).await;
+    let now = fx.now().await;
+    let mut total = 0;
+    for (w, pos) in &positions {
+        let pending = view::pending_rewards(&p, &fx.position(*pos).await, &histories, now).unwrap();
+        let dest = fx.token_account_in(w.key(), usdc.mint, usdc.token_program).await;
+        let got = claim_payout(&mut fx, w, *pos, usdc, 0, dest).await.unwrap();
+        assert_eq!(got, pending);
+        total += got;
+    }
+    // Everything released before the last lock ended was paid, less rounding dust.
+    let last_end = fx.position(positions[19].1).await.end;
+    let released = 20_000 * USDC * (last_end - T0) as u64 / (200 * DAY);
+    assert!(released - total <= 40, "paid {total} of {released}");
+    let left = fx.pool(usdc).await.stream;
+    assert_eq!(left.remaining, 0);
+    let unclaimed_stream = 20_000 * USDC - released;
+    assert!(left.carry.abs_diff(unclaimed_stream) <= 20, "streamed after every lock ended is carried: {}", left.carry);
+}
+
+/// Serialized size of a transaction carrying `ixs` (signatures included).
+pub fn tx_size(_fx: &Fx, ixs: &[anchor_lang::solana_program::instruction::Instruction]) -> usize {
+    let payer = Keypair::new();
+    let tx = solana_transaction::Transaction::new_with_payer(ixs, Some(&payer.pubkey()));
+    let sigs = usize::from(tx.message.header.num_required_signatures);
+    bincode::serialize(&tx.message).unwrap().len() + 1 + 64 * sigs
 }

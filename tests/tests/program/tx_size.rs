@@ -5,7 +5,8 @@ use solana_program_test::tokio;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 use vetmai::state::ParamsUpdate;
-use vetmai::LockKind;
+use vetmai::{ClaimMode, LockKind};
+use vetmai_client::ix::{ClaimAccounts, PoolRef};
 use vetmai_client::pda;
 
 use crate::fixture::*;
@@ -18,7 +19,23 @@ async fn every_instruction_fits_in_one_transaction() {
     let owner = Keypair::new();
     let token = Keypair::new().pubkey();
     let pos = pda::position(&owner.pubkey(), 0);
-    let d = fx.dep;
+    // The largest deployment: four reward pools, passed to every score-changing instruction.
+    let mut d = fx.dep;
+    let pools: Vec<PoolRef> =
+        (0..4).map(|_| PoolRef { mint: Keypair::new().pubkey(), token_program: fx.dep.token_program }).collect();
+    for p in &pools {
+        d.add_pool(p.address());
+    }
+    let claim = |p: usize, mode: ClaimMode, history: Option<u64>| {
+        let c = ClaimAccounts {
+            pool: pools[p],
+            pool_index: p as u8,
+            destination: (mode == ClaimMode::Payout).then_some(token),
+            target: None,
+            history_chunk: history,
+        };
+        d.claim_rewards(owner.pubkey(), pos, mode, &c)
+    };
     let full_update = ParamsUpdate {
         min_lock: Some(1),
         max_lock: Some(1),
@@ -44,17 +61,49 @@ async fn every_instruction_fits_in_one_transaction() {
         ("begin_unlock", d.begin_unlock(o, pos)),
         ("withdraw", d.withdraw(o, token, pos)),
         ("close_staker", d.close_staker(o)),
+        ("set_revenue_authority", d.set_revenue_authority(o, token)),
+        ("create_reward_pool", d.create_reward_pool(o, pools[0])),
+        ("deposit_revenue", d.deposit_revenue(o, pools[0], token, 1)),
+        ("crank_pool (two chunks)", d.crank_pool(pools[0], (0, Some(1)))),
+        ("extend_reward_history", d.extend_reward_history(o, pools[0], 1)),
+        ("claim_rewards payout (ended)", claim(0, ClaimMode::Payout, Some(0))),
+        ("claim_rewards reinvest", claim(0, ClaimMode::Reinvest, None)),
+        ("set_auto_compound", d.set_auto_compound(o, pos, true)),
     ];
     let payer = Keypair::new();
     println!("{:<30} {:>6} {:>9}", "instruction", "bytes", "accounts");
     for (name, ix) in cases {
         let accounts = ix.accounts.len();
-        let tx =
-            Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer, &owner], fx.ctx.last_blockhash);
+        let needs_owner = ix.accounts.iter().any(|m| m.is_signer && m.pubkey == o);
+        let signers: Vec<&Keypair> = if needs_owner { vec![&payer, &owner] } else { vec![&payer] };
+        let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &signers, fx.ctx.last_blockhash);
         let size = bincode::serialize(&tx).unwrap().len();
         println!("{name:<30} {size:>6} {accounts:>9}");
         assert!(size <= PACKET_DATA_SIZE, "{name}: {size} bytes > {PACKET_DATA_SIZE}");
     }
+    // Withdrawing needs a claim in every pool first; in one transaction that fits for up to two
+    // pools (beyond, claim in a prior transaction or use an address lookup table).
+    let two = {
+        let mut d2 = fx.dep;
+        d2.add_pool(pools[0].address());
+        d2.add_pool(pools[1].address());
+        let c = |p: usize| ClaimAccounts {
+            pool: pools[p],
+            pool_index: p as u8,
+            destination: Some(token),
+            target: None,
+            history_chunk: Some(0),
+        };
+        vec![
+            d2.claim_rewards(o, pos, ClaimMode::Payout, &c(0)),
+            d2.claim_rewards(o, pos, ClaimMode::Payout, &c(1)),
+            d2.withdraw(o, token, pos),
+        ]
+    };
+    let tx = Transaction::new_signed_with_payer(&two, Some(&payer.pubkey()), &[&payer, &owner], fx.ctx.last_blockhash);
+    let size = bincode::serialize(&tx).unwrap().len();
+    println!("{:<30} {size:>6}", "claim x2 + withdraw (2 pools)");
+    assert!(size <= PACKET_DATA_SIZE);
 }
 
 /// Account sizes, as recorded in `docs/accounts.md`. A layout change fails here until the docs

@@ -47,7 +47,9 @@ pub fn handle_extend_lock<'info>(mut ctx: Context<'info, ModifyLock<'info>>, new
     };
     let new_score = ledger.config.params.score(p.amount, new_duration)?;
     let relock = !p.is_locked(now);
-    if !relock {
+    if relock {
+        ledger.require_settled_through_end(p)?;
+    } else {
         ledger.settle(p)?;
     }
     ledger.remove_score(p)?;

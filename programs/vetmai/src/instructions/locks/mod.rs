@@ -81,11 +81,19 @@ impl<'a, 'info> Ledger<'a, 'info> {
         Ok(())
     }
 
-    /// Starts a new or re-locked position's reward checkpoints at the current accumulators.
-    /// A re-locked position must have been settled through its old end in every pool.
-    pub fn start(&mut self, p: &mut Position) -> Result<()> {
+    /// Refuses to re-lock an ended position whose rewards have not been settled through its end
+    /// in every pool (call before changing its end).
+    pub fn require_settled_through_end(&self, p: &Position) -> Result<()> {
         for pool in &self.pools.0 {
             require!(pool.is_settled_through_end(p), VetmaiError::RewardsNotSettled);
+        }
+        Ok(())
+    }
+
+    /// Starts a new or re-locked position's reward checkpoints at the current accumulators
+    /// (what it is owed so far is kept).
+    pub fn start(&mut self, p: &mut Position) -> Result<()> {
+        for pool in &self.pools.0 {
             pool.start(p)?;
         }
         Ok(())
