@@ -7,12 +7,16 @@ mod fixture;
 
 #[path = "program/admin.rs"]
 mod admin;
+#[path = "program/governance.rs"]
+mod governance;
 #[path = "program/locks.rs"]
 mod locks;
 #[path = "program/rewards.rs"]
 mod rewards;
 #[path = "program/rewards_model.rs"]
 mod rewards_model;
+#[path = "program/sale.rs"]
+mod sale;
 #[path = "program/security.rs"]
 mod security;
 #[path = "program/sequences.rs"]

@@ -1,6 +1,8 @@
 //! Account decoding with the program's own types (never a hand copy of the layout).
 use anchor_lang::{AccountDeserialize, Discriminator};
-use vetmai::state::{Config, Position, RewardHistory, RewardPool, Staker};
+use vetmai::state::{
+    Commitment, Config, Dao, Position, Proposal, RewardHistory, RewardPool, SaleRound, Staker, VoteRecord,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
@@ -20,6 +22,11 @@ pub enum ProgramAccount {
     Position(Box<Position>),
     RewardPool(Box<RewardPool>),
     RewardHistory(Box<RewardHistory>),
+    Dao(Box<Dao>),
+    Proposal(Box<Proposal>),
+    VoteRecord(Box<VoteRecord>),
+    SaleRound(Box<SaleRound>),
+    Commitment(Box<Commitment>),
 }
 
 impl ProgramAccount {
@@ -31,6 +38,11 @@ impl ProgramAccount {
             ProgramAccount::Position(_) => "position",
             ProgramAccount::RewardPool(_) => "reward_pool",
             ProgramAccount::RewardHistory(_) => "reward_history",
+            ProgramAccount::Dao(_) => "dao",
+            ProgramAccount::Proposal(_) => "proposal",
+            ProgramAccount::VoteRecord(_) => "vote_record",
+            ProgramAccount::SaleRound(_) => "sale_round",
+            ProgramAccount::Commitment(_) => "commitment",
         }
     }
 }
@@ -53,6 +65,16 @@ pub fn decode_any(data: &[u8]) -> Result<ProgramAccount, DecodeError> {
         Ok(ProgramAccount::RewardPool(Box::new(decode(data)?)))
     } else if disc == RewardHistory::DISCRIMINATOR {
         Ok(ProgramAccount::RewardHistory(decode_history(data)?))
+    } else if disc == Dao::DISCRIMINATOR {
+        Ok(ProgramAccount::Dao(Box::new(decode(data)?)))
+    } else if disc == Proposal::DISCRIMINATOR {
+        Ok(ProgramAccount::Proposal(Box::new(decode(data)?)))
+    } else if disc == VoteRecord::DISCRIMINATOR {
+        Ok(ProgramAccount::VoteRecord(Box::new(decode(data)?)))
+    } else if disc == SaleRound::DISCRIMINATOR {
+        Ok(ProgramAccount::SaleRound(Box::new(decode(data)?)))
+    } else if disc == Commitment::DISCRIMINATOR {
+        Ok(ProgramAccount::Commitment(Box::new(decode(data)?)))
     } else {
         Err(DecodeError::UnknownDiscriminator(disc))
     }

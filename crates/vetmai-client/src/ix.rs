@@ -3,7 +3,10 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use vetmai::state::{Config, ParamsUpdate};
-use vetmai::{accounts, instruction, ClaimMode, CreateLockArgs, LockKind, MAX_REWARD_POOLS};
+use vetmai::{
+    accounts, instruction, ClaimMode, CreateLockArgs, CreateProposalArgs, LockKind, OpenRoundArgs, VoteChoice,
+    MAX_REWARD_POOLS,
+};
 
 use crate::pda;
 
@@ -28,6 +31,19 @@ impl PoolRef {
     pub fn address(&self) -> Pubkey {
         pda::reward_pool(&self.mint)
     }
+}
+
+/// Accounts a token-moving proposal (FundRewards, TransferTreasury) needs at execution.
+#[derive(Debug, Clone, Copy)]
+pub struct ExecuteTokens {
+    pub mint: Pubkey,
+    pub token_program: Pubkey,
+    /// A token account of `mint` owned by the DAO PDA.
+    pub treasury: Pubkey,
+    /// FundRewards: the pool's vault; TransferTreasury: the recipient.
+    pub destination: Pubkey,
+    /// FundRewards: the mint's reward pool.
+    pub pool: Option<Pubkey>,
 }
 
 /// Accounts a claim needs besides the position.
@@ -293,5 +309,164 @@ impl Deployment {
 
     pub fn set_auto_compound(&self, owner: Pubkey, position: Pubkey, enabled: bool) -> Instruction {
         build(accounts::SetAutoCompound { owner, position }, instruction::SetAutoCompound { enabled })
+    }
+
+    pub fn init_dao(&self, admin: Pubkey, guardian: Pubkey, sale_authority: Pubkey) -> Instruction {
+        build(
+            accounts::InitDao { admin, config: pda::config(), dao: pda::dao(), system_program: system_program::ID },
+            instruction::InitDao { guardian, sale_authority },
+        )
+    }
+
+    pub fn transfer_to_dao(&self, admin: Pubkey) -> Instruction {
+        build(accounts::TransferToDao { admin, config: pda::config(), dao: pda::dao() }, instruction::TransferToDao {})
+    }
+
+    pub fn set_guardian(&self, authority: Pubkey, guardian: Pubkey) -> Instruction {
+        build(
+            accounts::SetGuardian { authority, config: pda::config(), dao: pda::dao() },
+            instruction::SetGuardian { guardian },
+        )
+    }
+
+    /// `id` must be the DAO's `proposal_count`.
+    pub fn create_proposal(&self, proposer: Pubkey, id: u64, args: CreateProposalArgs) -> Instruction {
+        build(
+            accounts::CreateProposal {
+                proposer,
+                config: pda::config(),
+                dao: pda::dao(),
+                staker: pda::staker(&proposer),
+                proposal: pda::proposal(id),
+                system_program: system_program::ID,
+            },
+            instruction::CreateProposal { args },
+        )
+    }
+
+    pub fn cast_vote(&self, voter: Pubkey, proposal: Pubkey, choice: VoteChoice) -> Instruction {
+        build(
+            accounts::CastVote {
+                voter,
+                proposal,
+                staker: pda::staker(&voter),
+                vote: pda::vote(&proposal, &voter),
+                system_program: system_program::ID,
+            },
+            instruction::CastVote { choice },
+        )
+    }
+
+    pub fn change_vote(&self, voter: Pubkey, proposal: Pubkey, choice: VoteChoice) -> Instruction {
+        build(
+            accounts::ChangeVote { voter, proposal, staker: pda::staker(&voter), vote: pda::vote(&proposal, &voter) },
+            instruction::ChangeVote { choice },
+        )
+    }
+
+    pub fn withdraw_vote(&self, voter: Pubkey, proposal: Pubkey) -> Instruction {
+        build(
+            accounts::WithdrawVote { voter, proposal, vote: pda::vote(&proposal, &voter) },
+            instruction::WithdrawVote {},
+        )
+    }
+
+    pub fn finalize_proposal(&self, proposal: Pubkey) -> Instruction {
+        build(accounts::FinalizeProposal { proposal }, instruction::FinalizeProposal {})
+    }
+
+    pub fn execute_proposal(&self, proposal: Pubkey, tokens: Option<ExecuteTokens>) -> Instruction {
+        build(
+            accounts::ExecuteProposal {
+                proposal,
+                dao: pda::dao(),
+                config: pda::config(),
+                mint: tokens.map(|t| t.mint),
+                treasury: tokens.map(|t| t.treasury),
+                pool: tokens.and_then(|t| t.pool),
+                destination: tokens.map(|t| t.destination),
+                token_program: tokens.map(|t| t.token_program),
+            },
+            instruction::ExecuteProposal {},
+        )
+    }
+
+    pub fn cancel_proposal(&self, proposer: Pubkey, proposal: Pubkey) -> Instruction {
+        build(accounts::CancelProposal { proposer, proposal }, instruction::CancelProposal {})
+    }
+
+    pub fn veto_proposal(&self, guardian: Pubkey, proposal: Pubkey) -> Instruction {
+        build(accounts::VetoProposal { guardian, dao: pda::dao(), proposal }, instruction::VetoProposal {})
+    }
+
+    /// `id` must be the DAO's `round_count`.
+    pub fn open_round(&self, authority: Pubkey, id: u64, payment: PoolRef, args: OpenRoundArgs) -> Instruction {
+        let round = pda::round(id);
+        build(
+            accounts::OpenRound {
+                authority,
+                dao: pda::dao(),
+                payment_mint: payment.mint,
+                round,
+                vault: pda::round_vault(&round),
+                token_program: payment.token_program,
+                system_program: system_program::ID,
+            },
+            instruction::OpenRound { args },
+        )
+    }
+
+    pub fn commit(&self, wallet: Pubkey, round: Pubkey, payment: PoolRef, source: Pubkey, amount: u64) -> Instruction {
+        build(
+            accounts::Commit {
+                wallet,
+                config: pda::config(),
+                staker: pda::staker(&wallet),
+                round,
+                payment_mint: payment.mint,
+                vault: pda::round_vault(&round),
+                source,
+                commitment: pda::commitment(&round, &wallet),
+                token_program: payment.token_program,
+                system_program: system_program::ID,
+            },
+            instruction::Commit { amount },
+        )
+    }
+
+    pub fn settle_commitment(&self, round: Pubkey, wallet: Pubkey, payment: PoolRef, refund_to: Pubkey) -> Instruction {
+        build(
+            accounts::SettleCommitment {
+                dao: pda::dao(),
+                round,
+                commitment: pda::commitment(&round, &wallet),
+                payment_mint: payment.mint,
+                vault: pda::round_vault(&round),
+                refund_to,
+                token_program: payment.token_program,
+            },
+            instruction::SettleCommitment {},
+        )
+    }
+
+    pub fn withdraw_proceeds(
+        &self,
+        authority: Pubkey,
+        round: Pubkey,
+        payment: PoolRef,
+        destination: Pubkey,
+    ) -> Instruction {
+        build(
+            accounts::WithdrawProceeds {
+                authority,
+                dao: pda::dao(),
+                round,
+                payment_mint: payment.mint,
+                vault: pda::round_vault(&round),
+                destination,
+                token_program: payment.token_program,
+            },
+            instruction::WithdrawProceeds {},
+        )
     }
 }

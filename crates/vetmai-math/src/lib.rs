@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), no_std)]
 #![deny(clippy::arithmetic_side_effects, clippy::unwrap_used)]
 
+pub mod governance;
 pub mod rewards;
 pub mod schedule;
 pub mod time;

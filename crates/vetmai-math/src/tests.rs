@@ -271,3 +271,35 @@ mod reward_math {
         }
     }
 }
+
+mod governance_math {
+    use crate::governance::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn pass_rule_table() {
+        // total 1 000: quorum 25% = 250; margin 10%.
+        assert_eq!(passes(200, 49, 0, 1_000, 2_500, 1_000), Some(false), "turnout 249 < 250");
+        assert_eq!(passes(200, 50, 0, 1_000, 2_500, 1_000), Some(true), "turnout 250, lead 150 ≥ 25");
+        assert_eq!(passes(0, 0, 250, 1_000, 2_500, 1_000), Some(false), "quorum by abstain alone, no yes");
+        assert_eq!(passes(550, 450, 0, 1_000, 2_500, 1_000), Some(true), "lead exactly 10% of yes + no");
+        assert_eq!(passes(549, 450, 0, 1_000, 2_500, 1_000), Some(false), "lead 99 < 10% of 999");
+        assert_eq!(passes(500, 500, 0, 1_000, 2_500, 0), Some(false), "a tie never passes");
+    }
+
+    proptest! {
+        #[test]
+        fn pro_rata_sums_to_the_cap(amounts in prop::collection::vec(1u64..1_000_000_000, 1..50), cap in 1u64..10_000_000_000) {
+            let total: u64 = amounts.iter().sum();
+            let mut from = 0;
+            let mut sum = 0u64;
+            for a in &amounts {
+                let got = pro_rata(from, *a, total, cap).unwrap();
+                prop_assert!(got <= *a);
+                sum += got;
+                from += a;
+            }
+            prop_assert_eq!(sum, total.min(cap));
+        }
+    }
+}

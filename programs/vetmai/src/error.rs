@@ -75,4 +75,42 @@ pub enum VetmaiError {
     MissingClaimAccount,
     #[msg("History chunks must be created in order")]
     WrongHistoryChunk,
+    #[msg("Governance has not taken over the config yet (transfer_to_dao)")]
+    DaoNotInCharge,
+    #[msg("Proposer's level is too low to create proposals")]
+    LevelTooLow,
+    #[msg("Monthly proposal limit of this level reached")]
+    ProposalLimitReached,
+    #[msg("Title longer than 80 bytes or description URL longer than 200 bytes")]
+    TextTooLong,
+    #[msg("Proposal is not open for voting")]
+    VotingClosed,
+    #[msg("Voting has not ended yet")]
+    VotingNotEnded,
+    #[msg("Voter has no veTMAI guaranteed through the voting end")]
+    NoVotingWeight,
+    #[msg("Proposal is not in the state this instruction needs")]
+    WrongProposalState,
+    #[msg("Timelock has not passed yet")]
+    TimelockActive,
+    #[msg("Execution window has closed")]
+    ExecutionWindowClosed,
+    #[msg("Only the proposer can cancel, and only before the first vote")]
+    CannotCancel,
+    #[msg("Signer is not the guardian, or the proposal is past its timelock")]
+    CannotVeto,
+    #[msg("Accounts passed do not match the proposal's action")]
+    ActionAccountsMismatch,
+    #[msg("Round times or caps are invalid")]
+    InvalidRound,
+    #[msg("The committer's level window is not open (or the round has closed)")]
+    WindowNotOpen,
+    #[msg("Commitment would exceed the cap of the committer's guaranteed level")]
+    LevelCapExceeded,
+    #[msg("Too many commits by one wallet in this round")]
+    TooManyCommits,
+    #[msg("Round has not ended yet")]
+    RoundNotEnded,
+    #[msg("Commitment already settled")]
+    AlreadySettled,
 }

@@ -120,6 +120,81 @@ pub mod vetmai {
         instructions::rewards::set_auto_compound::handle_set_auto_compound(ctx, enabled)
     }
 
+    /// Creates the DAO account (admin).
+    pub fn init_dao(ctx: Context<InitDao>, guardian: Pubkey, sale_authority: Pubkey) -> Result<()> {
+        instructions::governance::init_dao::handle_init_dao(ctx, guardian, sale_authority)
+    }
+
+    /// Hands the admin rights to the DAO PDA (admin).
+    pub fn transfer_to_dao(ctx: Context<TransferToDao>) -> Result<()> {
+        instructions::governance::init_dao::handle_transfer_to_dao(ctx)
+    }
+
+    /// Replaces or removes the guardian (guardian, or admin).
+    pub fn set_guardian(ctx: Context<SetGuardian>, guardian: Pubkey) -> Result<()> {
+        instructions::governance::init_dao::handle_set_guardian(ctx, guardian)
+    }
+
+    /// Opens a proposal (level ≥ 1, monthly limit by level).
+    pub fn create_proposal(ctx: Context<CreateProposal>, args: CreateProposalArgs) -> Result<()> {
+        instructions::governance::create_proposal::handle_create_proposal(ctx, args)
+    }
+
+    /// Casts the wallet's vote, weighted by veTMAI guaranteed through the voting end.
+    pub fn cast_vote(ctx: Context<CastVote>, choice: VoteChoice) -> Result<()> {
+        instructions::governance::cast_vote::handle_cast_vote(ctx, choice)
+    }
+
+    /// Changes a vote (and re-weighs it) until the end.
+    pub fn change_vote(ctx: Context<ChangeVote>, choice: VoteChoice) -> Result<()> {
+        instructions::governance::cast_vote::handle_change_vote(ctx, choice)
+    }
+
+    /// Takes a vote back until the end.
+    pub fn withdraw_vote(ctx: Context<WithdrawVote>) -> Result<()> {
+        instructions::governance::cast_vote::handle_withdraw_vote(ctx)
+    }
+
+    /// Records Passed or Defeated after the voting end (permissionless).
+    pub fn finalize_proposal(ctx: Context<FinalizeProposal>) -> Result<()> {
+        instructions::governance::lifecycle::handle_finalize_proposal(ctx)
+    }
+
+    /// Applies a passed proposal after its timelock (permissionless).
+    pub fn execute_proposal(ctx: Context<ExecuteProposal>) -> Result<()> {
+        instructions::governance::execute_proposal::handle_execute_proposal(ctx)
+    }
+
+    /// The proposer withdraws a proposal before any vote.
+    pub fn cancel_proposal(ctx: Context<CancelProposal>) -> Result<()> {
+        instructions::governance::lifecycle::handle_cancel_proposal(ctx)
+    }
+
+    /// The guardian vetoes a passed proposal during its timelock.
+    pub fn veto_proposal(ctx: Context<VetoProposal>) -> Result<()> {
+        instructions::governance::lifecycle::handle_veto_proposal(ctx)
+    }
+
+    /// Opens an early-access sale round (sale authority).
+    pub fn open_round(ctx: Context<OpenRound>, args: OpenRoundArgs) -> Result<()> {
+        instructions::sales::open_round::handle_open_round(ctx, args)
+    }
+
+    /// Commits to a round inside the wallet's level window, up to its level cap.
+    pub fn commit(ctx: Context<Commit>, amount: u64) -> Result<()> {
+        instructions::sales::commit::handle_commit(ctx, amount)
+    }
+
+    /// Settles a commitment pro rata after the round (permissionless); refunds the excess.
+    pub fn settle_commitment(ctx: Context<SettleCommitment>) -> Result<()> {
+        instructions::sales::settle::handle_settle_commitment(ctx)
+    }
+
+    /// The round's authority withdraws the proceeds after the end.
+    pub fn withdraw_proceeds(ctx: Context<WithdrawProceeds>) -> Result<()> {
+        instructions::sales::settle::handle_withdraw_proceeds(ctx)
+    }
+
     /// Closes a wallet's aggregate once it has no positions.
     pub fn close_staker(ctx: Context<CloseStaker>) -> Result<()> {
         instructions::locks::close_staker::handle_close_staker(ctx)

@@ -249,6 +249,17 @@ impl Fx {
         self.dep.crank_pool(pool, chunks)
     }
 
+    /// Creates the DAO with `guardian`; the admin is the sale authority.
+    pub async fn init_dao(&mut self, guardian: Pubkey) {
+        let admin = self.admin.insecure_clone();
+        let ix = self.dep.init_dao(admin.pubkey(), guardian, admin.pubkey());
+        self.send(&[ix], &[&admin]).await.expect("init_dao");
+    }
+
+    pub async fn dao(&mut self) -> vetmai::Dao {
+        self.account(pda::dao()).await.expect("dao exists")
+    }
+
     pub async fn crank(&mut self, pool: PoolRef) -> Result<(), BanksClientError> {
         let ix = self.crank_ix(pool).await;
         self.send(&[ix], &[]).await

@@ -5,8 +5,8 @@ use solana_program_test::tokio;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 use vetmai::state::ParamsUpdate;
-use vetmai::{ClaimMode, LockKind};
-use vetmai_client::ix::{ClaimAccounts, PoolRef};
+use vetmai::{ClaimMode, CreateProposalArgs, LockKind, OpenRoundArgs, ProposalAction, VoteChoice};
+use vetmai_client::ix::{ClaimAccounts, ExecuteTokens, PoolRef};
 use vetmai_client::pda;
 
 use crate::fixture::*;
@@ -52,7 +52,7 @@ async fn every_instruction_fits_in_one_transaction() {
     let o = owner.pubkey();
     let cases = vec![
         ("initialize", d.initialize(o)),
-        ("update_params (every field)", d.update_params(o, full_update)),
+        ("update_params (every field)", d.update_params(o, full_update.clone())),
         ("set_admin", d.set_admin(o, token)),
         ("accept_admin", d.accept_admin(o)),
         ("create_lock", d.create_lock(o, token, 0, 1, 1, LockKind::Fixed)),
@@ -69,6 +69,53 @@ async fn every_instruction_fits_in_one_transaction() {
         ("claim_rewards payout (ended)", claim(0, ClaimMode::Payout, Some(0))),
         ("claim_rewards reinvest", claim(0, ClaimMode::Reinvest, None)),
         ("set_auto_compound", d.set_auto_compound(o, pos, true)),
+        ("init_dao", d.init_dao(o, token, token)),
+        ("transfer_to_dao", d.transfer_to_dao(o)),
+        ("set_guardian", d.set_guardian(o, token)),
+        (
+            "create_proposal (longest)",
+            d.create_proposal(
+                o,
+                0,
+                CreateProposalArgs {
+                    title: "t".repeat(80),
+                    description_url: "u".repeat(200),
+                    content_hash: [0; 32],
+                    action: ProposalAction::UpdateParams(full_update.clone()),
+                },
+            ),
+        ),
+        ("cast_vote", d.cast_vote(o, token, VoteChoice::Yes)),
+        ("change_vote", d.change_vote(o, token, VoteChoice::No)),
+        ("withdraw_vote", d.withdraw_vote(o, token)),
+        ("finalize_proposal", d.finalize_proposal(token)),
+        (
+            "execute_proposal (tokens)",
+            d.execute_proposal(
+                token,
+                Some(ExecuteTokens {
+                    mint: token,
+                    token_program: token,
+                    treasury: token,
+                    destination: token,
+                    pool: Some(token),
+                }),
+            ),
+        ),
+        ("cancel_proposal", d.cancel_proposal(o, token)),
+        ("veto_proposal", d.veto_proposal(o, token)),
+        (
+            "open_round (all caps)",
+            d.open_round(
+                o,
+                0,
+                pools[0],
+                OpenRoundArgs { total_cap: 1, start: 0, end: 1, level_caps: Some([1; 11]), window_open: Some([1; 11]) },
+            ),
+        ),
+        ("commit", d.commit(o, token, pools[0], token, 1)),
+        ("settle_commitment", d.settle_commitment(token, o, pools[0], token)),
+        ("withdraw_proceeds", d.withdraw_proceeds(o, token, pools[0], token)),
     ];
     let payer = Keypair::new();
     println!("{:<30} {:>6} {:>9}", "instruction", "bytes", "accounts");
@@ -110,16 +157,25 @@ async fn every_instruction_fits_in_one_transaction() {
 /// (and the rent figures there) are updated with it.
 #[test]
 fn account_sizes_match_the_docs() {
-    use vetmai::state::{Config, Position, RewardHistory, RewardPool, Staker};
+    use vetmai::state::{
+        Commitment, Config, Dao, Position, Proposal, RewardHistory, RewardPool, SaleRound, Staker, VoteRecord,
+    };
     let sizes = [
         ("Config", Config::SPACE, 1_839),
         ("Staker", Staker::SPACE, 1_637),
         ("Position", Position::SPACE, 231),
         ("RewardPool", RewardPool::SPACE, 1_395),
         ("RewardHistory", RewardHistory::SPACE, 8_248),
+        ("Dao", Dao::SPACE, 153),
+        ("Proposal", Proposal::SPACE, 693),
+        ("VoteRecord", VoteRecord::SPACE, 98),
+        ("SaleRound", SaleRound::SPACE, 413),
+        ("Commitment", Commitment::SPACE, 163),
     ];
-    for (name, size, documented) in sizes {
+    for (name, size, _) in sizes {
         println!("{name:<14} {size:>6} bytes");
+    }
+    for (name, size, documented) in sizes {
         assert_eq!(size, documented, "{name}: update docs/accounts.md");
     }
     // The zero-copy history's declared size is its real layout.

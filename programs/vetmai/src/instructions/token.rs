@@ -52,7 +52,7 @@ pub fn deposit<'info>(
 }
 
 /// Moves `amount` out of a program vault (locked TMAI or a reward vault) to `to`, signed by the
-/// config PDA, the authority of every vault.
+/// config PDA, the authority of those vaults.
 pub fn pay_out<'info>(
     token_program: &Interface<'info, TokenInterface>,
     mint: &InterfaceAccount<'info, Mint>,
@@ -62,12 +62,24 @@ pub fn pay_out<'info>(
     amount: u64,
 ) -> Result<()> {
     let bump = [config.bump];
-    let seeds: &[&[u8]] = &[Config::SEED, &bump];
+    transfer_signed(token_program, mint, vault, to, &config.to_account_info(), &[Config::SEED, &bump], amount)
+}
+
+/// Moves `amount` from `from` to `to`, signed by the program PDA `authority` with `seeds`.
+pub fn transfer_signed<'info>(
+    token_program: &Interface<'info, TokenInterface>,
+    mint: &InterfaceAccount<'info, Mint>,
+    from: &InterfaceAccount<'info, TokenAccount>,
+    to: &InterfaceAccount<'info, TokenAccount>,
+    authority: &AccountInfo<'info>,
+    seeds: &[&[u8]],
+    amount: u64,
+) -> Result<()> {
     let accounts = TransferChecked {
-        from: vault.to_account_info(),
+        from: from.to_account_info(),
         mint: mint.to_account_info(),
         to: to.to_account_info(),
-        authority: config.to_account_info(),
+        authority: authority.clone(),
     };
     transfer_checked(CpiContext::new_with_signer(token_program.key(), accounts, &[seeds]), amount, mint.decimals)
 }

@@ -136,7 +136,7 @@ impl Params {
 }
 
 /// Partial parameter update: `None` keeps the current value. The result is validated as a whole.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Default, PartialEq, Eq, Debug)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Default, PartialEq, Eq, Debug, InitSpace)]
 pub struct ParamsUpdate {
     pub min_lock: Option<u64>,
     pub max_lock: Option<u64>,

@@ -178,6 +178,19 @@ impl RewardPool {
         self.stream.accrue_to(now, total)
     }
 
+    /// Adds `amount` of revenue (the pool must be advanced to `now`): what the stream still holds,
+    /// what was carried over a period without score, and `amount` are re-spread over `period`.
+    pub fn add_revenue(&mut self, now: i64, amount: u64, period: u64) -> Result<()> {
+        let s = &mut self.stream;
+        s.remaining =
+            s.remaining.checked_add(s.carry).and_then(|r| r.checked_add(amount)).ok_or(VetmaiError::MathOverflow)?;
+        s.carry = 0;
+        let period = i64::try_from(period).map_err(|_| VetmaiError::MathOverflow)?;
+        s.end = now.checked_add(period).ok_or(VetmaiError::MathOverflow)?;
+        self.total_deposited = self.total_deposited.checked_add(u128::from(amount)).ok_or(VetmaiError::MathOverflow)?;
+        Ok(())
+    }
+
     /// Re-streams rewards carried over a period without score, once there is score again.
     pub fn restream_carry(&mut self, now: i64, period: u64) -> Result<()> {
         if self.stream.carry == 0 || self.score.current()? == 0 {

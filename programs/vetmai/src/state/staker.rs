@@ -25,8 +25,12 @@ pub struct Staker {
     pub constants: [ConstantBucket; MAX_CONSTANT_DURATIONS],
     /// Fixed positions' scores by end boundary.
     pub fixed: ScoreSchedule,
+    /// Calendar month (UTC, `year·12 + month − 1`) of `proposals_in_month`.
+    pub proposal_month: i64,
+    /// Proposals this wallet created in `proposal_month`.
+    pub proposals_in_month: u8,
     /// Space for fields added later without a migration.
-    pub reserved: [u8; 128],
+    pub reserved: [u8; 119],
 }
 
 /// Σ score of a wallet's Constant positions that share one duration.

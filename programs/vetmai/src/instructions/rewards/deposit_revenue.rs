@@ -32,16 +32,9 @@ pub struct DepositRevenue<'info> {
 pub fn handle_deposit_revenue(ctx: Context<DepositRevenue>, amount: u64) -> Result<()> {
     require!(amount > 0, VetmaiError::ZeroAmount);
     let (now, _) = locks::now()?;
-    let period =
-        i64::try_from(ctx.accounts.config.params.distribution_period).map_err(|_| VetmaiError::MathOverflow)?;
     let pool = &mut ctx.accounts.pool;
     pool.advance(now, &mut [])?;
-    let s = &mut pool.stream;
-    s.remaining =
-        s.remaining.checked_add(s.carry).and_then(|r| r.checked_add(amount)).ok_or(VetmaiError::MathOverflow)?;
-    s.carry = 0;
-    s.end = now.checked_add(period).ok_or(VetmaiError::MathOverflow)?;
-    pool.total_deposited = pool.total_deposited.checked_add(u128::from(amount)).ok_or(VetmaiError::MathOverflow)?;
+    pool.add_revenue(now, amount, ctx.accounts.config.params.distribution_period)?;
     let a = &ctx.accounts;
     token::deposit(&a.token_program, &a.reward_mint, &a.source, &a.reward_vault, &a.authority, amount)?;
     emit!(RevenueDeposited { pool: a.pool.key(), amount, stream_end: a.pool.stream.end });

@@ -1,0 +1,8 @@
+//! Early-access sale rounds (SPEC §6).
+pub mod commit;
+pub mod open_round;
+pub mod settle;
+
+pub use commit::*;
+pub use open_round::*;
+pub use settle::*;
