@@ -307,9 +307,14 @@ async fn deposit_is_for_the_revenue_authority_only() {
     fx.send(&[fx.dep.set_revenue_authority(admin.pubkey(), mallory.key())], &[&admin]).await.unwrap();
     let ix = fx.dep.deposit_revenue(mallory.key(), usdc, src, 0);
     expect_err(fx.send(&[ix], &[&mallory.kp]).await, VetmaiError::ZeroAmount);
+    // Another token account of the mint in place of the pool vault; another mint.
+    let decoy = fx.token_account_in(mallory.key(), usdc.mint, usdc.token_program).await;
     let mut ix = fx.dep.deposit_revenue(mallory.key(), usdc, src, USDC);
-    ix.accounts[4].pubkey = src; // the source in place of the pool vault
-    assert!(fx.send(&[ix], &[&mallory.kp]).await.is_err());
+    ix.accounts[4].pubkey = decoy;
+    expect_err(fx.send(&[ix], &[&mallory.kp]).await, VetmaiError::WrongVault);
+    let mut ix = fx.dep.deposit_revenue(mallory.key(), usdc, src, USDC);
+    ix.accounts[3].pubkey = fx.dep.tmai_mint;
+    expect_err(fx.send(&[ix], &[&mallory.kp]).await, VetmaiError::WrongMint);
     fx.send(&[fx.dep.deposit_revenue(mallory.key(), usdc, src, USDC)], &[&mallory.kp]).await.unwrap();
     assert_eq!(fx.pool(usdc).await.total_deposited, u128::from(USDC));
 }
@@ -419,4 +424,36 @@ pub fn tx_size(_fx: &Fx, ixs: &[anchor_lang::solana_program::instruction::Instru
     let tx = solana_transaction::Transaction::new_with_payer(ixs, Some(&payer.pubkey()));
     let sigs = usize::from(tx.message.header.num_required_signatures);
     bincode::serialize(&tx.message).unwrap().len() + 1 + 64 * sigs
+}
+
+#[tokio::test]
+async fn claims_check_the_pool_vault_and_mint() {
+    let mut fx = Fx::new().await;
+    let w = fx.wallet(1_000 * TMAI).await;
+    let usdc = fx.create_pool(Some(TokenKind::Spl)).await;
+    let other = fx.create_pool(Some(TokenKind::Spl)).await;
+    let pos = fx.lock(&w, 100 * TMAI, YEAR, LockKind::Fixed).await;
+    fx.deposit(usdc, 70 * USDC).await.unwrap();
+    fx.warp_by(DAY as i64).await;
+    let dest = fx.token_account_in(w.key(), usdc.mint, usdc.token_program).await;
+    // The other pool's vault with this pool's index.
+    let mut ix = claim_ix(&mut fx, &w, pos, usdc, 0, ClaimMode::Payout, Some(dest), None).await;
+    let vault_slot = ix.accounts.iter().position(|m| m.pubkey == pda::reward_vault(&usdc.address())).unwrap();
+    ix.accounts[vault_slot].pubkey = pda::reward_vault(&other.address());
+    expect_err(fx.send(&[ix], &[&w.kp]).await, VetmaiError::WrongVault);
+    // The other pool's index with this pool's mint and vault.
+    let mut c = ClaimAccounts { pool: usdc, pool_index: 1, destination: Some(dest), target: None, history_chunk: None };
+    let ix = fx.dep.claim_rewards(w.key(), pos, ClaimMode::Payout, &c);
+    expect_err(fx.send(&[ix], &[&w.kp]).await, VetmaiError::WrongMint);
+    // An index past the registered pools.
+    c.pool_index = 2;
+    let ix = fx.dep.claim_rewards(w.key(), pos, ClaimMode::Payout, &c);
+    expect_err(fx.send(&[ix], &[&w.kp]).await, VetmaiError::WrongRewardPool);
+    // Someone else claiming this position.
+    let mallory = fx.wallet(0).await;
+    c.pool_index = 0;
+    let mut ix = fx.dep.claim_rewards(w.key(), pos, ClaimMode::Payout, &c);
+    ix.accounts[0].pubkey = mallory.key();
+    expect_err(fx.send(&[ix], &[&mallory.kp]).await, VetmaiError::NotPositionOwner);
+    let _ = other;
 }
