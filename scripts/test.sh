@@ -11,6 +11,8 @@ ensure_deps
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vetmai/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# solana-program-test logs every instruction at debug level unless told otherwise.
+export RUST_LOG="${RUST_LOG:-error}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
