@@ -113,4 +113,6 @@ pub enum VetmaiError {
     RoundNotEnded,
     #[msg("Commitment already settled")]
     AlreadySettled,
+    #[msg("Staker created proposals this month; it can be closed from next month")]
+    StakerHasRecentProposals,
 }

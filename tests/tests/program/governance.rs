@@ -341,3 +341,19 @@ async fn proposals_need_a_level_and_respect_the_monthly_limit() {
     propose(&mut fx, &mid, ProposalAction::Signal).await.unwrap();
     assert_eq!(fx.staker(mid.key()).await.proposals_in_month, 1);
 }
+
+#[tokio::test]
+async fn closing_the_staker_cannot_reset_the_monthly_limit() {
+    let mut fx = Fx::new().await;
+    fx.init_dao(Pubkey::default()).await;
+    fx.warp_to(1_798_761_600).await; // 1 January 2027
+    let w = fx.wallet(100_000 * TMAI).await;
+    let pos = fx.lock(&w, 22_000 * TMAI, 7 * DAY, LockKind::Fixed).await;
+    propose(&mut fx, &w, ProposalAction::Signal).await.unwrap();
+    let end = fx.position(pos).await.end;
+    fx.warp_to(end).await; // still January
+    fx.send(&[fx.dep.withdraw(w.key(), w.token, pos)], &[&w.kp]).await.unwrap();
+    expect_err(fx.send(&[fx.dep.close_staker(w.key())], &[&w.kp]).await, VetmaiError::StakerHasRecentProposals);
+    fx.warp_to(1_801_440_000).await; // 1 February
+    fx.send(&[fx.dep.close_staker(w.key())], &[&w.kp]).await.unwrap();
+}

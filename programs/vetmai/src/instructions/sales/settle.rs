@@ -12,7 +12,7 @@ pub struct SettleCommitment<'info> {
     #[account(mut, seeds = [SaleRound::SEED, &round.id.to_le_bytes()], bump = round.bump)]
     pub round: Box<Account<'info, SaleRound>>,
     #[account(
-        mut, has_one = round @ VetmaiError::WrongVault,
+        mut,
         seeds = [Commitment::SEED, round.key().as_ref(), commitment.wallet.as_ref()], bump = commitment.bump,
     )]
     pub commitment: Box<Account<'info, Commitment>>,
