@@ -46,6 +46,16 @@ pub struct ExecuteTokens {
     pub pool: Option<Pubkey>,
 }
 
+/// One pool's payout inside `withdraw` (`vetmai::WITHDRAW_PAYOUT_ACCOUNTS`).
+#[derive(Debug, Clone, Copy)]
+pub struct WithdrawPayout {
+    pub pool: PoolRef,
+    /// History chunk holding the lock's end (`view::claim_history_chunk`, or 0 when it has none).
+    pub history_chunk: u64,
+    /// The owner's token account of the pool's mint.
+    pub destination: Pubkey,
+}
+
 /// Accounts a claim needs besides the position.
 #[derive(Debug, Clone, Copy)]
 pub struct ClaimAccounts {
@@ -191,6 +201,29 @@ impl Deployment {
             },
             instruction::Withdraw {},
         ))
+    }
+
+    /// `withdraw` that also settles and pays the position's rewards in every pool (one payout per
+    /// registered pool, in registration order).
+    pub fn withdraw_paying(
+        &self,
+        owner: Pubkey,
+        owner_token: Pubkey,
+        position: Pubkey,
+        payouts: &[WithdrawPayout],
+    ) -> Instruction {
+        let mut ix = self.withdraw(owner, owner_token, position);
+        for p in payouts {
+            let pool = p.pool.address();
+            ix.accounts.extend([
+                AccountMeta::new_readonly(pda::reward_history(&pool, p.history_chunk), false),
+                AccountMeta::new(pda::reward_vault(&pool), false),
+                AccountMeta::new_readonly(p.pool.mint, false),
+                AccountMeta::new(p.destination, false),
+                AccountMeta::new_readonly(p.pool.token_program, false),
+            ]);
+        }
+        ix
     }
 
     pub fn close_staker(&self, owner: Pubkey) -> Instruction {

@@ -115,4 +115,6 @@ pub enum VetmaiError {
     AlreadySettled,
     #[msg("Staker created proposals this month; it can be closed from next month")]
     StakerHasRecentProposals,
+    #[msg("Reward payout account is not the owner's token account of the pool's mint")]
+    WrongRewardDestination,
 }

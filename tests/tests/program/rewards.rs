@@ -6,7 +6,7 @@ use solana_program_test::tokio;
 use solana_signer::Signer;
 use vetmai::state::ParamsUpdate;
 use vetmai::{ClaimMode, LockKind, VetmaiError};
-use vetmai_client::ix::{ClaimAccounts, PoolRef};
+use vetmai_client::ix::{ClaimAccounts, PoolRef, WithdrawPayout};
 use vetmai_client::{pda, view};
 
 use crate::fixture::*;
@@ -213,6 +213,49 @@ async fn withdraw_requires_rewards_claimed_and_works_with_the_claim_in_the_same_
     let paid = fx.balance(dest).await;
     assert!(paid > 0 && paid <= 70 * USDC);
     assert_eq!(fx.pool(usdc).await.total_claimed, u128::from(paid));
+}
+
+#[tokio::test]
+async fn withdraw_settles_and_pays_every_pool_itself() {
+    let mut fx = Fx::new().await;
+    let w = fx.wallet(1_000 * TMAI).await;
+    let other = fx.wallet(1_000 * TMAI).await;
+    let usdc = fx.create_pool(Some(TokenKind::Spl)).await;
+    let tmai = fx.create_pool(None).await;
+    let pos = fx.lock(&w, 100 * TMAI, 7 * DAY, LockKind::Fixed).await;
+    fx.lock(&other, 100 * TMAI, YEAR, LockKind::Fixed).await;
+    fx.deposit(usdc, 70 * USDC).await.unwrap();
+    fx.deposit(tmai, 7 * TMAI).await.unwrap();
+    fx.warp_by(40 * DAY as i64).await;
+    fx.crank(usdc).await.unwrap();
+    fx.crank(tmai).await.unwrap();
+    let now = fx.now().await;
+    let position = fx.position(pos).await;
+    let mut payouts = vec![];
+    let mut expected = vec![];
+    for pool in [usdc, tmai] {
+        let p = fx.pool(pool).await;
+        expected.push(view::pending_rewards(&p, &position, &fx.histories(pool).await, now).unwrap());
+        let destination =
+            if pool == tmai { w.token } else { fx.token_account_in(w.key(), pool.mint, pool.token_program).await };
+        let history_chunk = view::claim_history_chunk(&p, &position, now).unwrap_or(0);
+        payouts.push(WithdrawPayout { pool, history_chunk, destination });
+    }
+    assert!(expected.iter().all(|e| *e > 0));
+    // A payout to someone else's account is refused.
+    let mut wrong = payouts.clone();
+    wrong[0].destination = fx.token_account_in(other.key(), usdc.mint, usdc.token_program).await;
+    let ix = fx.dep.withdraw_paying(w.key(), w.token, pos, &wrong);
+    expect_err(fx.send(&[ix], &[&w.kp]).await, VetmaiError::WrongRewardDestination);
+    // Groups for only some pools are refused.
+    let ix = fx.dep.withdraw_paying(w.key(), w.token, pos, &payouts[..1]);
+    expect_err(fx.send(&[ix], &[&w.kp]).await, VetmaiError::MissingClaimAccount);
+    let ix = fx.dep.withdraw_paying(w.key(), w.token, pos, &payouts);
+    fx.send(&[ix], &[&w.kp]).await.unwrap();
+    assert_eq!(fx.balance(payouts[0].destination).await, expected[0]);
+    assert_eq!(fx.balance(w.token).await, 1_000 * TMAI + expected[1], "principal and TMAI rewards");
+    assert!(fx.ctx.banks_client.get_account(pos).await.unwrap().is_none());
+    assert_eq!(fx.pool(usdc).await.total_claimed, u128::from(expected[0]));
 }
 
 #[tokio::test]

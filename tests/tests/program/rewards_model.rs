@@ -19,7 +19,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use solana_program_test::tokio;
 use vetmai::{ClaimMode, LockKind, Position};
-use vetmai_client::ix::{ClaimAccounts, PoolRef};
+use vetmai_client::ix::{ClaimAccounts, PoolRef, WithdrawPayout};
 use vetmai_client::{pda, view};
 
 use crate::fixture::*;
@@ -292,7 +292,7 @@ async fn run(seed: u64, steps: u64) -> (u64, u64) {
                 claim(&mut w, wi, key, k, reinvest, &ctx).await
             }
             _ if !w.open.is_empty() => {
-                // Withdraw an ended position: claim in both pools and withdraw, in one transaction.
+                // Withdraw an ended position, its rewards in both pools paid by the same instruction.
                 let (wi, key) = w.open[rng.gen_range(0..w.open.len())];
                 let p = w.fx.position(key).await;
                 if p.kind == LockKind::Constant || p.end > now {
@@ -374,23 +374,28 @@ async fn claim(w: &mut World, wi: usize, key: Pubkey, k: usize, reinvest: bool, 
 }
 
 async fn withdraw(w: &mut World, wi: usize, key: Pubkey, ctx: &str) -> bool {
+    // One instruction: withdraw settles and pays every pool itself.
     let now = w.fx.now().await;
-    let mut ixs = vec![];
+    let position = w.fx.position(key).await;
+    let mut payouts = vec![];
     let mut pendings = vec![];
     let mut befores = vec![];
     for k in 0..2 {
-        let (ix, pending) = claim_ix(w, wi, key, k, false).await;
-        ixs.push(ix);
-        pendings.push(pending);
-        befores.push(w.fx.pool(w.pools[k]).await.total_claimed);
+        let pool = w.fx.pool(w.pools[k]).await;
+        let histories = w.fx.histories(w.pools[k]).await;
+        pendings.push(view::pending_rewards(&pool, &position, &histories, now).expect("pending computes"));
+        befores.push(pool.total_claimed);
+        let destination = destination(w, wi, k).await;
+        let history_chunk = view::claim_history_chunk(&pool, &position, now).unwrap_or(0);
+        payouts.push(WithdrawPayout { pool: w.pools[k], history_chunk, destination });
     }
     let wal = &w.wallets[wi];
-    ixs.push(w.fx.dep.withdraw(wal.key(), wal.token, key));
+    let ix = w.fx.dep.withdraw_paying(wal.key(), wal.token, key, &payouts);
     let kp = wal.kp.insecure_clone();
-    w.fx.send(&ixs, &[&kp]).await.unwrap_or_else(|e| panic!("{ctx}: claim + withdraw {e:?}"));
+    w.fx.send(&[ix], &[&kp]).await.unwrap_or_else(|e| panic!("{ctx}: withdraw {e:?}"));
     for k in 0..2 {
         let paid = u64::try_from(w.fx.pool(w.pools[k]).await.total_claimed - befores[k]).unwrap();
-        assert_eq!(paid, pendings[k], "{ctx}: pending equals the claim before withdraw");
+        assert_eq!(paid, pendings[k], "{ctx}: pending equals what withdraw paid");
         w.models[k].claim(now, key, paid, ctx);
         w.models[k].positions.remove(&key);
         w.paid[k] += u128::from(paid);

@@ -6,7 +6,7 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 use vetmai::state::ParamsUpdate;
 use vetmai::{ClaimMode, CreateProposalArgs, LockKind, OpenRoundArgs, ProposalAction, VoteChoice};
-use vetmai_client::ix::{ClaimAccounts, ExecuteTokens, PoolRef};
+use vetmai_client::ix::{ClaimAccounts, ExecuteTokens, PoolRef, WithdrawPayout};
 use vetmai_client::pda;
 
 use crate::fixture::*;
@@ -128,29 +128,24 @@ async fn every_instruction_fits_in_one_transaction() {
         println!("{name:<30} {size:>6} {accounts:>9}");
         assert!(size <= PACKET_DATA_SIZE, "{name}: {size} bytes > {PACKET_DATA_SIZE}");
     }
-    // Withdrawing needs a claim in every pool first; in one transaction that fits for up to two
-    // pools (beyond, claim in a prior transaction or use an address lookup table).
-    let two = {
-        let mut d2 = fx.dep;
-        d2.add_pool(pools[0].address());
-        d2.add_pool(pools[1].address());
-        let c = |p: usize| ClaimAccounts {
-            pool: pools[p],
-            pool_index: p as u8,
-            destination: Some(token),
-            target: None,
-            history_chunk: Some(0),
-        };
-        vec![
-            d2.claim_rewards(o, pos, ClaimMode::Payout, &c(0)),
-            d2.claim_rewards(o, pos, ClaimMode::Payout, &c(1)),
-            d2.withdraw(o, token, pos),
-        ]
-    };
-    let tx = Transaction::new_signed_with_payer(&two, Some(&payer.pubkey()), &[&payer, &owner], fx.ctx.last_blockhash);
-    let size = bincode::serialize(&tx).unwrap().len();
-    println!("{:<30} {size:>6}", "claim x2 + withdraw (2 pools)");
-    assert!(size <= PACKET_DATA_SIZE);
+    // `withdraw` paying its rewards in every pool itself: five more accounts per pool, each
+    // destination a distinct token account.
+    for n in 1..=4u8 {
+        let mut dn = fx.dep;
+        for p in &pools[..usize::from(n)] {
+            dn.add_pool(p.address());
+        }
+        let payouts: Vec<WithdrawPayout> = pools[..usize::from(n)]
+            .iter()
+            .map(|p| WithdrawPayout { pool: *p, history_chunk: 0, destination: Keypair::new().pubkey() })
+            .collect();
+        let ix = dn.withdraw_paying(o, token, pos, &payouts);
+        let tx =
+            Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer, &owner], fx.ctx.last_blockhash);
+        let size = bincode::serialize(&tx).unwrap().len();
+        println!("{:<30} {size:>6}", format!("withdraw paying {n} pool(s)"));
+        assert!(size <= PACKET_DATA_SIZE, "withdraw paying {n} pools: {size} bytes");
+    }
 }
 
 /// Account sizes, as recorded in `docs/accounts.md`. A layout change fails here until the docs
