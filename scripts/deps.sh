@@ -1,8 +1,12 @@
 # Sourced by the scripts: checks for (and, as root, installs) what the build needs.
 # Debian 12 packages; the Rust toolchain comes from rust-toolchain.toml via rustup.
 
-# apt packages needed to build and test the workspace.
-VETMAI_APT_PACKAGES=(build-essential pkg-config)
+# apt packages needed to build and test the workspace:
+# - libclang-dev, protobuf-compiler, libssl-dev: the in-process solana-test-validator (rocksdb
+#   bindgen, protobuf codegen, TLS) used by crates/vetmai-localnet and the indexer tests;
+# - postgresql: initdb/pg_ctl for the throwaway Postgres the indexer tests start (unless
+#   DATABASE_URL is set), plus psql.
+VETMAI_APT_PACKAGES=(build-essential pkg-config libclang-dev protobuf-compiler libssl-dev postgresql)
 
 ensure_deps() {
   if ! command -v cargo >/dev/null 2>&1; then
@@ -21,6 +25,16 @@ ensure_deps() {
     else
       echo "error: missing packages: ${missing[*]}" >&2
       echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  # schemathesis (PyPI) fuzzes the access API's OpenAPI document in api/tests/fuzz.rs.
+  if ! command -v schemathesis >/dev/null 2>&1; then
+    if command -v pip3 >/dev/null 2>&1 || command -v pip >/dev/null 2>&1; then
+      echo "installing schemathesis (pip)"
+      "$(command -v pip3 || command -v pip)" install --quiet "schemathesis==4.32.5"
+    else
+      echo "error: schemathesis not found and no pip to install it: pip install schemathesis==4.32.5" >&2
       exit 1
     fi
   fi

@@ -1,0 +1,136 @@
+//! Check-and-meter throughput and latency next to the same server's trivial endpoint, with one and
+//! two API processes, loaded by `wrk` (a separate process) over loopback with 64 connections.
+//! Prints figures; asserts nothing. Needs `wrk` (Debian package `wrk`) and Postgres: a private
+//! cluster (initdb) unless `DATABASE_URL` is set.
+//!
+//! `cargo bench -p vetmai-api --bench check` (`VETMAI_BENCH_SECS`, default 10 s per run).
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+struct Proc(Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn spawn(url: &str, port: u16) -> Proc {
+    let p = Proc(
+        Command::new(env!("CARGO_BIN_EXE_vetmai-api"))
+            .env("DATABASE_URL", url)
+            .env("VETMAI_API_LISTEN", format!("127.0.0.1:{port}"))
+            .env("VETMAI_API_QUOTAS", "1000000000000,1000000000000,1000000000000,1000000000000")
+            .env("VETMAI_API_DB_CONNECTIONS", "32")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("vetmai-api"),
+    );
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return p;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("vetmai-api did not start");
+}
+
+/// Runs wrk against each port concurrently (connections split evenly); returns (req/s, p50 ms, p99 ms).
+fn wrk(ports: &[u16], path: &str, key: &str, secs: u64) -> (f64, f64, f64) {
+    let conns = 64 / ports.len();
+    let children: Vec<_> = ports
+        .iter()
+        .map(|p| {
+            Command::new("wrk")
+                .args([
+                    "-t",
+                    "1",
+                    "-c",
+                    &conns.to_string(),
+                    "-d",
+                    &format!("{secs}s"),
+                    "--latency",
+                    "-H",
+                    &format!("x-api-key: {key}"),
+                ])
+                .arg(format!("http://127.0.0.1:{p}{path}"))
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("wrk (apt-get install wrk)")
+        })
+        .collect();
+    let (mut rps, mut p50, mut p99) = (0.0, 0.0f64, 0.0f64);
+    for c in children {
+        let out = String::from_utf8(c.wait_with_output().unwrap().stdout).unwrap();
+        let num = |prefix: &str| -> f64 {
+            out.lines()
+                .find_map(|l| l.trim().strip_prefix(prefix).map(|r| r.trim().to_string()))
+                .map(|v| {
+                    let (n, unit) = v.split_at(v.find(|c: char| c.is_alphabetic()).unwrap_or(v.len()));
+                    let n: f64 = n.parse().unwrap_or(0.0);
+                    match unit {
+                        "us" => n / 1000.0,
+                        "s" => n * 1000.0,
+                        _ => n,
+                    }
+                })
+                .unwrap_or(0.0)
+        };
+        rps += num("Requests/sec:");
+        p50 = p50.max(num("50%"));
+        p99 = p99.max(num("99%"));
+    }
+    (rps, p50, p99)
+}
+
+#[tokio::main]
+async fn main() {
+    let secs: u64 = std::env::var("VETMAI_BENCH_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let db = common::Db::new().await;
+    let url = db.url();
+    let pool = db.pool().await;
+    vetmai_api::MIGRATOR.run(&pool).await.unwrap();
+    common::mirror_config(&url).await;
+    let wallet = anchor_lang::prelude::Pubkey::new_unique();
+    let (_, key, _) = vetmai_api::keys::create(&pool, &wallet, Some("bench"), false).await.unwrap();
+    println!("{:<10} {:<22} {:>10} {:>9} {:>9} {:>8}", "processes", "endpoint", "req/s", "p50 ms", "p99 ms", "ratio");
+    for n in [1usize, 2] {
+        let ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
+        let _procs: Vec<Proc> = ports.iter().map(|p| spawn(&url, *p)).collect();
+        let (t_rps, t50, t99) = wrk(&ports, "/healthz", &key, secs);
+        let (c_rps, c50, c99) = wrk(&ports, "/v1/auth", &key, secs);
+        let mut batches = 0u64;
+        for p in &ports {
+            let m = std::process::Command::new("curl")
+                .args(["-s", &format!("http://127.0.0.1:{p}/metrics")])
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&m.stdout).to_string();
+            batches += text
+                .lines()
+                .find_map(|l| l.strip_prefix("vetmai_api_check_batches_total "))
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+        println!("{n:<10} {:<22} {t_rps:>10.0} {t50:>9.2} {t99:>9.2} {:>8}", "/healthz (trivial)", "");
+        println!(
+            "{n:<10} {:<22} {c_rps:>10.0} {c50:>9.2} {c99:>9.2} {:>7.0}%",
+            "/v1/auth (check+meter)",
+            100.0 * c_rps / t_rps
+        );
+        let per = c_rps * secs as f64 / batches.max(1) as f64;
+        println!("{n:<10} metering statements: {batches} ({per:.1} checks per statement)");
+    }
+    let used: i64 =
+        sqlx::query_scalar("select coalesce(sum(used), 0)::int8 from api_usage").fetch_one(&pool).await.unwrap();
+    println!("calls metered: {used}");
+}

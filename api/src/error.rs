@@ -1,0 +1,120 @@
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// Every way a request can fail, with its status and machine-readable code.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the x-api-key header is missing")]
+    MissingKey,
+    #[error("unknown or revoked API key")]
+    UnknownKey,
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    #[error("not a valid wallet address (base58 ed25519 public key)")]
+    BadWallet,
+    #[error("malformed signature (base58, 64 bytes)")]
+    BadSignature,
+    #[error("the signature does not verify for this wallet and challenge")]
+    WrongSigner,
+    #[error("unknown challenge nonce")]
+    UnknownChallenge,
+    #[error("the challenge has expired; request a new one")]
+    ChallengeExpired,
+    #[error("the challenge was already used")]
+    ChallengeReplayed,
+    #[error("the challenge was issued for another wallet or purpose")]
+    ChallengeMismatch,
+    #[error("no such key for this wallet")]
+    KeyNotFound,
+    #[error("the index has not mirrored the program config yet")]
+    NotReady,
+    #[error("the indexer's live stream is behind or silent (last report {0:?} s ago)")]
+    IndexLagging(Option<f64>),
+    #[error("database error")]
+    Db(#[from] sqlx::Error),
+    #[error("arithmetic overflow")]
+    Overflow,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MissingKey | ApiError::UnknownKey | ApiError::WrongSigner => StatusCode::UNAUTHORIZED,
+            ApiError::BadRequest(_)
+            | ApiError::BadWallet
+            | ApiError::BadSignature
+            | ApiError::ChallengeExpired
+            | ApiError::ChallengeMismatch => StatusCode::BAD_REQUEST,
+            ApiError::UnknownChallenge | ApiError::KeyNotFound => StatusCode::NOT_FOUND,
+            ApiError::ChallengeReplayed => StatusCode::CONFLICT,
+            ApiError::NotReady | ApiError::IndexLagging(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Db(_) | ApiError::Overflow | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::MissingKey => "missing_api_key",
+            ApiError::UnknownKey => "unknown_api_key",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::BadWallet => "bad_wallet",
+            ApiError::BadSignature => "bad_signature",
+            ApiError::WrongSigner => "wrong_signer",
+            ApiError::UnknownChallenge => "unknown_challenge",
+            ApiError::ChallengeExpired => "challenge_expired",
+            ApiError::ChallengeReplayed => "challenge_replayed",
+            ApiError::ChallengeMismatch => "challenge_mismatch",
+            ApiError::KeyNotFound => "key_not_found",
+            ApiError::NotReady => "not_ready",
+            ApiError::IndexLagging(_) => "index_lagging",
+            ApiError::Db(_) | ApiError::Overflow | ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl ApiError {
+    /// The same error for another waiter of a coalesced batch (database errors become `Internal`).
+    pub fn duplicate(&self) -> ApiError {
+        match self {
+            ApiError::MissingKey => ApiError::MissingKey,
+            ApiError::UnknownKey => ApiError::UnknownKey,
+            ApiError::BadRequest(m) => ApiError::BadRequest(m.clone()),
+            ApiError::BadWallet => ApiError::BadWallet,
+            ApiError::BadSignature => ApiError::BadSignature,
+            ApiError::WrongSigner => ApiError::WrongSigner,
+            ApiError::UnknownChallenge => ApiError::UnknownChallenge,
+            ApiError::ChallengeExpired => ApiError::ChallengeExpired,
+            ApiError::ChallengeReplayed => ApiError::ChallengeReplayed,
+            ApiError::ChallengeMismatch => ApiError::ChallengeMismatch,
+            ApiError::KeyNotFound => ApiError::KeyNotFound,
+            ApiError::NotReady => ApiError::NotReady,
+            ApiError::IndexLagging(a) => ApiError::IndexLagging(*a),
+            ApiError::Db(e) => ApiError::Internal(e.to_string()),
+            ApiError::Overflow => ApiError::Overflow,
+            ApiError::Internal(m) => ApiError::Internal(m.clone()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = ?self, "request failed");
+            "internal error".to_string()
+        } else {
+            self.to_string()
+        };
+        (status, Json(json!({ "code": self.code(), "message": message }))).into_response()
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(r: axum::extract::rejection::JsonRejection) -> Self {
+        ApiError::BadRequest(r.body_text())
+    }
+}

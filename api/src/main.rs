@@ -1,0 +1,55 @@
+//! `vetmai-api`: the access API over the indexer's Postgres.
+use anyhow::Context;
+use clap::Parser;
+use vetmai_api::tiers::Quotas;
+use vetmai_api::{app, AppState, MIGRATOR};
+
+#[derive(Parser)]
+#[command(name = "vetmai-api", about = "veTMAI access API: wallet-bound keys, tiers and monthly metering")]
+struct Args {
+    /// Postgres URL (the indexer's database).
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "VETMAI_API_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Monthly calls of Free, Advanced, Premium, VIP.
+    #[arg(long, env = "VETMAI_API_QUOTAS", value_delimiter = ',', default_values_t = [50u64, 10_000, 50_000, 250_000])]
+    quotas: Vec<u64>,
+    /// Pool size.
+    #[arg(long, env = "VETMAI_API_DB_CONNECTIONS", default_value_t = 16)]
+    db_connections: u32,
+    /// `/readyz` fails when the indexer's live stream last reported longer ago than this, seconds.
+    #[arg(long, env = "VETMAI_API_MAX_LAG_SECS", default_value_t = 60)]
+    max_lag_secs: u64,
+    /// Run the migrations first.
+    #[arg(long)]
+    migrate: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    let args = Args::parse();
+    let calls: [u64; 4] = args.quotas.clone().try_into().map_err(|_| anyhow::anyhow!("--quotas takes four numbers"))?;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(args.db_connections)
+        .connect(&args.database_url)
+        .await
+        .context("connecting to Postgres")?;
+    if args.migrate {
+        MIGRATOR.run(&pool).await.context("running migrations")?;
+    }
+    let mut state = AppState::new(pool, Quotas::default().with_calls(calls));
+    state.max_lag_secs = args.max_lag_secs;
+    let listener =
+        tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    tracing::info!(listen = %args.listen, "serving");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving")?;
+    Ok(())
+}

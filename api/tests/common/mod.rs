@@ -1,0 +1,73 @@
+//! A throwaway Postgres per test (`vetmai_localnet::pg::TempPostgres`: a private cluster, or a
+//! fresh database in the server at `DATABASE_URL`), and rows the indexer would have written.
+#![allow(dead_code)]
+use sqlx::PgPool;
+use vetmai_localnet::pg::TempPostgres;
+
+pub struct Db {
+    pg: TempPostgres,
+}
+
+impl Db {
+    pub async fn new() -> Self {
+        Db {
+            pg: tokio::task::spawn_blocking(|| TempPostgres::start().expect("throwaway Postgres")).await.expect("join"),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.pg.url()
+    }
+
+    pub async fn pool(&self) -> PgPool {
+        sqlx::postgres::PgPoolOptions::new().max_connections(16).connect(&self.url()).await.unwrap()
+    }
+}
+
+/// Mirrors a program config with the published defaults (what the indexer would write).
+pub async fn mirror_config(url: &str) {
+    use anchor_lang::prelude::Pubkey;
+    use anchor_lang::AccountSerialize;
+    use vetmai::state::{Config, Params, ScoreBook, Totals};
+    let k = Pubkey::new_unique();
+    let config = Config {
+        admin: k,
+        pending_admin: Pubkey::default(),
+        tmai_mint: k,
+        token_program: k,
+        vault: k,
+        revenue_authority: k,
+        reward_pools: Default::default(),
+        reward_pool_count: 0,
+        tmai_decimals: 6,
+        bump: 255,
+        vault_bump: 255,
+        params: Params::defaults(6).unwrap(),
+        totals: Totals { locked_amount: 0, open_positions: 0, stakers: 0, score: ScoreBook::new(0) },
+        reserved: [0; 256],
+    };
+    let mut data = vec![];
+    config.try_serialize(&mut data).unwrap();
+    let pool = PgPool::connect(url).await.unwrap();
+    sqlx::query(
+        "insert into config (pubkey, admin, pending_admin, tmai_mint, token_program, vault, tmai_decimals, min_lock, \
+         max_lock, max_multiplier_bps, level_thresholds, locked_amount, open_positions, stakers, data, slot) \
+         values ($1, '', '', '', '', '', 6, 0, 0, 0, '{}', 0, 0, 0, $2, 1)",
+    )
+    .bind(Pubkey::new_unique().to_string())
+    .bind(data)
+    .execute(&pool)
+    .await
+    .unwrap();
+}
+
+/// Records a fresh live-stream report, as a running indexer would.
+pub async fn mark_live(url: &str) {
+    let pool = PgPool::connect(url).await.unwrap();
+    sqlx::query(
+        "insert into cursor (name, slot) values ('live', 1) on conflict (name) do update set updated_at = now()",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+}

@@ -1,0 +1,383 @@
+//! Access API handlers driven with `oneshot` over a throwaway Postgres (every error path with its
+//! status and code), plus exact metering under concurrency and the month rollover.
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::AccountSerialize;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use tower::ServiceExt;
+use vetmai::state::{ScoreSchedule, Staker};
+use vetmai_api::tiers::Quotas;
+use vetmai_api::{app, AppState, MIGRATOR};
+
+mod common;
+
+/// 2026-11-24 12:00 UTC.
+const T0: i64 = 1_795_521_600;
+/// 2026-12-01 00:00 UTC.
+const DEC1: i64 = 1_796_083_200;
+const EPOCH: i64 = 604_800;
+const TMAI: u64 = 1_000_000;
+
+struct Api {
+    router: Router,
+    pool: PgPool,
+    clock: Arc<AtomicI64>,
+    _db: common::Db,
+}
+
+async fn api(quotas: [u64; 4]) -> Api {
+    let db = common::Db::new().await;
+    let pool = db.pool().await;
+    MIGRATOR.run(&pool).await.unwrap();
+    common::mirror_config(&db.url()).await;
+    let clock = Arc::new(AtomicI64::new(T0));
+    let c = clock.clone();
+    let mut state = AppState::new(pool.clone(), Quotas::default().with_calls(quotas));
+    state.clock = Arc::new(move || c.load(Ordering::SeqCst));
+    Api { router: app(state), pool, clock, _db: db }
+}
+
+/// Mirrors a staker for `owner` whose one Fixed lock of `score` ends at boundary `end`.
+async fn insert_staker(pool: &PgPool, owner: Pubkey, score: u128, end: i64) {
+    let mut fixed = ScoreSchedule::new((T0 / EPOCH) as u64);
+    fixed.add(end, score).unwrap();
+    let s = Staker {
+        owner,
+        bump: 255,
+        next_index: 1,
+        open_positions: 1,
+        locked_amount: 1,
+        constant_score: 0,
+        constants: Default::default(),
+        fixed,
+        proposal_month: 0,
+        proposals_in_month: 0,
+        reserved: [0; 119],
+    };
+    let mut data = vec![];
+    s.try_serialize(&mut data).unwrap();
+    sqlx::query(
+        "insert into staker (pubkey, owner, next_index, open_positions, locked_amount, constant_score, data, slot) \
+         values ($1, $2, 1, 1, 1, 0, $3, 1)",
+    )
+    .bind(Pubkey::new_unique().to_string())
+    .bind(owner.to_string())
+    .bind(data)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+async fn call(
+    router: &Router,
+    method: &str,
+    uri: &str,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(k) = key {
+        req = req.header("x-api-key", k);
+    }
+    let req = match body {
+        Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())).unwrap(),
+        None => req.body(Body::empty()).unwrap(),
+    };
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    let v = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+    (status, headers, v)
+}
+
+fn wallet_of(sk: &SigningKey) -> String {
+    bs58::encode(sk.verifying_key().to_bytes()).into_string()
+}
+
+/// Signs a fresh challenge for `purpose`; returns the signed body.
+async fn signed(a: &Api, sk: &SigningKey, purpose: &str) -> Value {
+    let wallet = wallet_of(sk);
+    let (s, _, c) =
+        call(&a.router, "POST", "/v1/keys/challenge", None, Some(json!({ "wallet": wallet, "purpose": purpose })))
+            .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let sig = sk.sign(c["message"].as_str().unwrap().as_bytes());
+    json!({ "wallet": wallet, "nonce": c["nonce"], "signature": bs58::encode(sig.to_bytes()).into_string() })
+}
+
+async fn new_key(a: &Api, sk: &SigningKey, overage: bool) -> String {
+    let mut body = signed(a, sk, "create_key").await;
+    body["overage"] = json!(overage);
+    let (s, _, v) = call(&a.router, "POST", "/v1/keys", None, Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["key"].as_str().unwrap().to_string()
+}
+
+fn signer() -> SigningKey {
+    let mut b = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut b);
+    SigningKey::from_bytes(&b)
+}
+
+#[tokio::test]
+async fn keys_are_created_listed_and_revoked_by_signature() {
+    let a = api([50, 10_000, 50_000, 250_000]).await;
+    let sk = signer();
+    let key = new_key(&a, &sk, false).await;
+    assert!(key.starts_with("vtm_"));
+    let (s, _, v) = call(&a.router, "POST", "/v1/keys/list", None, Some(signed(&a, &sk, "list_keys").await)).await;
+    assert_eq!(s, StatusCode::OK);
+    let keys = v["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1);
+    assert!(key.starts_with(keys[0]["prefix"].as_str().unwrap()));
+    assert!(!v.to_string().contains(&key), "the full key is never shown again");
+    let stored: Vec<u8> = sqlx::query_scalar("select key_hash from api_key").fetch_one(&a.pool).await.unwrap();
+    assert_eq!(stored, vetmai_api::keys::key_hash(&key), "stored hashed");
+    let id = keys[0]["id"].as_i64().unwrap();
+    // Another wallet cannot revoke it.
+    let other = signer();
+    let (s, _, v) =
+        call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(signed(&a, &other, "revoke_key").await))
+            .await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("key_not_found")));
+    let (s, _, _) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, _) =
+        call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(signed(&a, &sk, "revoke_key").await))
+            .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, v) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unknown_api_key")));
+}
+
+#[tokio::test]
+async fn every_bad_signature_path_has_its_status_and_code() {
+    let a = api([50, 10_000, 50_000, 250_000]).await;
+    let sk = signer();
+    let cases: Vec<(Value, StatusCode, &str)> = vec![
+        (json!({ "wallet": "not-base58!", "nonce": "x", "signature": "x" }), StatusCode::BAD_REQUEST, "bad_wallet"),
+        (
+            json!({ "wallet": wallet_of(&sk), "nonce": "nope", "signature": bs58::encode([1u8; 64]).into_string() }),
+            StatusCode::NOT_FOUND,
+            "unknown_challenge",
+        ),
+        (json!({ "wallet": wallet_of(&sk) }), StatusCode::BAD_REQUEST, "bad_request"),
+    ];
+    for (body, status, code) in cases {
+        let (s, _, v) = call(&a.router, "POST", "/v1/keys", None, Some(body)).await;
+        assert_eq!((s, v["code"].as_str()), (status, Some(code)), "{v}");
+    }
+    // Malformed signature.
+    let mut b = signed(&a, &sk, "create_key").await;
+    b["signature"] = json!("abc");
+    let (s, _, v) = call(&a.router, "POST", "/v1/keys", None, Some(b)).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_signature")));
+    // Signed by someone else.
+    let mut b = signed(&a, &sk, "create_key").await;
+    let forged = signer().sign(b"anything");
+    b["signature"] = json!(bs58::encode(forged.to_bytes()).into_string());
+    let (s, _, v) = call(&a.router, "POST", "/v1/keys", None, Some(b)).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("wrong_signer")));
+    // A challenge for another purpose.
+    let b = signed(&a, &sk, "list_keys").await;
+    let (s, _, v) = call(&a.router, "POST", "/v1/keys", None, Some(b)).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("challenge_mismatch")));
+    // Replay.
+    let b = signed(&a, &sk, "create_key").await;
+    let (s, _, _) = call(&a.router, "POST", "/v1/keys", None, Some(b.clone())).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _, v) = call(&a.router, "POST", "/v1/keys", None, Some(b)).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("challenge_replayed")));
+    // Expired.
+    let b = signed(&a, &sk, "create_key").await;
+    a.clock.fetch_add(301, Ordering::SeqCst);
+    let (s, _, v) = call(&a.router, "POST", "/v1/keys", None, Some(b)).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("challenge_expired")));
+    // Not JSON at all.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/v1/keys")
+        .header("content-type", "application/json")
+        .body(Body::from("{"))
+        .unwrap();
+    assert_eq!(a.router.clone().oneshot(req).await.unwrap().status(), StatusCode::BAD_REQUEST);
+    // Missing and unknown keys.
+    let (s, _, v) = call(&a.router, "POST", "/v1/check", None, None).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("missing_api_key")));
+    let (s, _, v) = call(&a.router, "POST", "/v1/check", Some("vtm_nope"), None).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unknown_api_key")));
+}
+
+#[tokio::test]
+async fn free_tier_stops_hard_with_429_and_headers() {
+    let a = api([3, 5, 7, 9]).await;
+    let key = new_key(&a, &signer(), true).await;
+    for i in 1..=3 {
+        let (s, h, v) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            (v["tier"].as_str(), v["used"].as_u64(), v["remaining"].as_u64()),
+            (Some("Free"), Some(i), Some(3 - i))
+        );
+        assert_eq!(v["reset_unix"].as_i64(), Some(DEC1));
+        assert!(h.get("ratelimit").unwrap().to_str().unwrap().contains(&format!("r={}", 3 - i)));
+        assert!(h.get("ratelimit-policy").unwrap().to_str().unwrap().contains("q=3"));
+    }
+    // Overage on a free key is not a thing: hard stop.
+    let (s, h, v) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("quota_exceeded")));
+    assert_eq!(h.get("retry-after").unwrap().to_str().unwrap(), (DEC1 - T0).to_string());
+    let (s, _, _) = call(&a.router, "GET", "/v1/auth", Some(&key), None).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let used: i64 = sqlx::query_scalar("select used from api_usage").fetch_one(&a.pool).await.unwrap();
+    assert_eq!(used, 3);
+}
+
+#[tokio::test]
+async fn tier_follows_vetmai_guaranteed_through_the_month_and_overage_meters() {
+    let a = api([3, 5, 7, 9]).await;
+    let sk = signer();
+    let wallet = Pubkey::new_from_array(sk.verifying_key().to_bytes());
+    // 22 000 veTMAI (level 1), but the lock ends before the month does: Free tier.
+    let early_end = (T0 / EPOCH + 1) * EPOCH;
+    assert!(early_end < DEC1);
+    insert_staker(&a.pool, wallet, 22_000 * TMAI as u128, early_end).await;
+    let key = new_key(&a, &sk, true).await;
+    let (_, _, v) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
+    assert_eq!((v["tier"].as_str(), v["limit"].as_u64()), (Some("Free"), Some(3)));
+    let (_, _, w) = call(&a.router, "GET", &format!("/v1/wallets/{wallet}"), None, None).await;
+    assert_eq!((w["level"].as_u64(), w["guaranteed_level"].as_u64()), (Some(1), Some(0)));
+    // A lock lasting past the month end: Advanced from the next check on.
+    sqlx::query("update staker set closed = true").execute(&a.pool).await.unwrap();
+    insert_staker(&a.pool, wallet, 22_000 * TMAI as u128, (DEC1 / EPOCH + 2) * EPOCH).await;
+    for _ in 0..4 {
+        let (s, _, v) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
+        assert_eq!((s, v["tier"].as_str(), v["limit"].as_u64()), (StatusCode::OK, Some("Advanced"), Some(5)));
+    }
+    // Quota 5 used (1 free-tier call + 4); with overage on, further calls are metered, not refused.
+    let (s, _, v) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
+    assert_eq!(
+        (s, v["used"].as_u64(), v["overage"].as_u64(), v["remaining"].as_u64()),
+        (StatusCode::OK, Some(5), Some(1), Some(0))
+    );
+}
+
+#[tokio::test]
+async fn the_quota_resets_at_midnight_utc_on_the_first() {
+    let a = api([2, 5, 7, 9]).await;
+    let key = new_key(&a, &signer(), false).await;
+    a.clock.store(DEC1 - 2, Ordering::SeqCst);
+    for expect in [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS] {
+        assert_eq!(call(&a.router, "POST", "/v1/check", Some(&key), None).await.0, expect);
+    }
+    a.clock.store(DEC1 - 1, Ordering::SeqCst);
+    let (s, h, _) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
+    assert_eq!((s, h.get("retry-after").unwrap().to_str().unwrap()), (StatusCode::TOO_MANY_REQUESTS, "1"));
+    a.clock.store(DEC1, Ordering::SeqCst);
+    let (s, _, v) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
+    assert_eq!((s, v["used"].as_u64()), (StatusCode::OK, Some(1)));
+    assert_eq!(v["reset_unix"].as_i64(), Some(1_798_761_600), "1 January 2027");
+}
+
+#[tokio::test]
+async fn concurrent_checks_from_two_instances_admit_exactly_the_quota() {
+    const Q: u64 = 50;
+    let a = api([Q, 5, 7, 9]).await;
+    let key = new_key(&a, &signer(), false).await;
+    // A second instance with its own connection pool, as a second process would have.
+    let pool2 = sqlx::postgres::PgPoolOptions::new().max_connections(16).connect(&a._db.url()).await.unwrap();
+    let mut state2 = AppState::new(pool2, Quotas::default().with_calls([Q, 5, 7, 9]));
+    let c = a.clock.clone();
+    state2.clock = Arc::new(move || c.load(Ordering::SeqCst));
+    let routers = [a.router.clone(), app(state2)];
+    let mut tasks = vec![];
+    for i in 0..200 {
+        let r = routers[i % 2].clone();
+        let k = key.clone();
+        tasks.push(tokio::spawn(async move { call(&r, "POST", "/v1/check", Some(&k), None).await.0 }));
+    }
+    let mut ok = 0;
+    let mut limited = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::OK => ok += 1,
+            StatusCode::TOO_MANY_REQUESTS => limited += 1,
+            s => panic!("unexpected {s}"),
+        }
+    }
+    assert_eq!((ok, limited), (Q, 200 - Q));
+    let used: i64 = sqlx::query_scalar("select used from api_usage").fetch_one(&a.pool).await.unwrap();
+    assert_eq!(used as u64, Q);
+}
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_route() {
+    let a = api([50, 10_000, 50_000, 250_000]).await;
+    let (s, _, doc) = call(&a.router, "GET", "/openapi.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    for path in [
+        "/v1/keys/challenge",
+        "/v1/keys",
+        "/v1/keys/list",
+        "/v1/keys/{id}/revoke",
+        "/v1/check",
+        "/v1/auth",
+        "/v1/tiers",
+        "/v1/wallets/{wallet}",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/openapi.json",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from openapi.json");
+    }
+    let (s, _, v) = call(&a.router, "GET", "/v1/tiers", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["levels"].as_array().unwrap().len(), 11);
+    assert_eq!(v["levels"][7]["tier"]["name"].as_str(), Some("VIP"));
+    assert_eq!(v["levels"][1]["min_ve"].as_str(), Some("22000000000"));
+    let (s, _, _) = call(&a.router, "GET", "/v1/wallets/zzz", None, None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn readiness_follows_the_indexer_live_cursor() {
+    let a = api([50, 10_000, 50_000, 250_000]).await;
+    let (s, _, v) = call(&a.router, "GET", "/readyz", None, None).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("index_lagging")), "no live stream yet");
+    sqlx::query("insert into cursor (name, slot) values ('live', 10)").execute(&a.pool).await.unwrap();
+    let (s, _, _) = call(&a.router, "GET", "/readyz", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    sqlx::query("update cursor set updated_at = now() - interval '5 minutes'").execute(&a.pool).await.unwrap();
+    let (s, _, _) = call(&a.router, "GET", "/readyz", None, None).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    let (s, _, _) = call(&a.router, "GET", "/healthz", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_batch_is_split_exactly_between_quota_and_overage() {
+    let a = api([3, 5, 7, 9]).await;
+    let wallet = Pubkey::new_unique();
+    let (id, _, _) = vetmai_api::keys::create(&a.pool, &wallet, None, true).await.unwrap();
+    let q = Quotas::default().with_calls([3, 5, 7, 9]);
+    // Free tier: hard stop even with overage on.
+    let d = vetmai_api::meter::check_many(&a.pool, id, q.for_level(0), true, T0, 5).await.unwrap();
+    let got: Vec<(bool, u64, u64)> = d.iter().map(|d| (d.allowed, d.used, d.remaining)).collect();
+    assert_eq!(got, vec![(true, 1, 2), (true, 2, 1), (true, 3, 0), (false, 3, 0), (false, 3, 0)]);
+    // Advanced (limit 5, 3 used): two more within quota, the rest metered as overage.
+    let d = vetmai_api::meter::check_many(&a.pool, id, q.for_level(1), true, T0, 4).await.unwrap();
+    let got: Vec<(bool, u64, u64)> = d.iter().map(|d| (d.allowed, d.used, d.overage)).collect();
+    assert_eq!(got, vec![(true, 4, 0), (true, 5, 0), (true, 5, 1), (true, 5, 2)]);
+    let (used, over): (i64, i64) =
+        sqlx::query_as("select used, overage from api_usage").fetch_one(&a.pool).await.unwrap();
+    assert_eq!((used, over), (5, 2));
+}

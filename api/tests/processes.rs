@@ -1,0 +1,110 @@
+//! Exactness across processes: two `vetmai-api` processes on one Postgres, 200 concurrent
+//! clients hammering one key with quota Q: exactly Q admitted, the rest 429, usage equals Q.
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+mod common;
+
+const Q: u64 = 60;
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// One HTTP/1.1 request on a fresh connection; returns (status, body).
+async fn http(port: u16, method: &str, path: &str, key: Option<&str>, body: Option<&Value>) -> (u16, String) {
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let key = key.map(|k| format!("x-api-key: {k}\r\n")).unwrap_or_default();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nhost: localhost\r\n{key}content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    let status = out.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = out.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    (status, body)
+}
+
+async fn spawn(url: &str, port: u16, migrate: bool) -> Proc {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vetmai-api"));
+    cmd.env("DATABASE_URL", url)
+        .env("VETMAI_API_LISTEN", format!("127.0.0.1:{port}"))
+        .env("VETMAI_API_QUOTAS", format!("{Q},10000,50000,250000"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if migrate {
+        cmd.arg("--migrate");
+    }
+    let p = Proc(cmd.spawn().unwrap());
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return p;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("vetmai-api did not start on {port}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_admit_exactly_the_quota() {
+    let db = common::Db::new().await;
+    let url = db.url();
+    let (p1, p2) = (free_port(), free_port());
+    let _a = spawn(&url, p1, true).await;
+    let _b = spawn(&url, p2, false).await;
+    // The key: challenge, sign, create (through process A).
+    let mut seed = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut seed);
+    let sk = SigningKey::from_bytes(&seed);
+    let wallet = bs58::encode(sk.verifying_key().to_bytes()).into_string();
+    let (s, c) =
+        http(p1, "POST", "/v1/keys/challenge", None, Some(&json!({ "wallet": wallet, "purpose": "create_key" }))).await;
+    assert_eq!(s, 201, "{c}");
+    let c: Value = serde_json::from_str(&c).unwrap();
+    let sig = bs58::encode(sk.sign(c["message"].as_str().unwrap().as_bytes()).to_bytes()).into_string();
+    let (s, k) =
+        http(p1, "POST", "/v1/keys", None, Some(&json!({ "wallet": wallet, "nonce": c["nonce"], "signature": sig })))
+            .await;
+    assert_eq!(s, 201, "{k}");
+    let key = serde_json::from_str::<Value>(&k).unwrap()["key"].as_str().unwrap().to_string();
+    // The program config must be mirrored for tier resolution: without it the API answers 503.
+    let (s, _) = http(p2, "POST", "/v1/check", Some(&key), None).await;
+    assert_eq!(s, 503, "no config mirrored yet: not ready");
+    common::mirror_config(&url).await;
+
+    let mut tasks = vec![];
+    for i in 0..200 {
+        let port = if i % 2 == 0 { p1 } else { p2 };
+        let key = key.clone();
+        tasks.push(tokio::spawn(async move { http(port, "POST", "/v1/check", Some(&key), None).await.0 }));
+    }
+    let (mut ok, mut limited) = (0u64, 0u64);
+    for t in tasks {
+        match t.await.unwrap() {
+            200 => ok += 1,
+            429 => limited += 1,
+            s => panic!("unexpected status {s}"),
+        }
+    }
+    assert_eq!((ok, limited), (Q, 200 - Q));
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let used: i64 = sqlx::query_scalar("select used from api_usage").fetch_one(&pool).await.unwrap();
+    assert_eq!(used as u64, Q);
+}

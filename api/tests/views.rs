@@ -1,0 +1,223 @@
+//! Read endpoints over rows written by the indexer's own store from real account encodings:
+//! wallet positions with pending rewards, proposals and votes, rounds and allocations, stats,
+//! pagination and its errors.
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::{AccountSerialize, Discriminator};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::Value;
+use tower::ServiceExt;
+use vetmai::state::*;
+use vetmai_api::tiers::Quotas;
+use vetmai_api::{app, AppState, MIGRATOR};
+use vetmai_indexer::model::AccountUpdate;
+use vetmai_indexer::store::{self, Batch};
+
+mod common;
+
+/// 2026-11-24 12:00 UTC.
+const T0: i64 = 1_795_521_600;
+const EPOCH: i64 = 604_800;
+
+fn encode<T: AccountSerialize>(a: &T) -> Vec<u8> {
+    let mut v = vec![];
+    a.try_serialize(&mut v).unwrap();
+    v
+}
+
+fn history_bytes(h: &RewardHistory) -> Vec<u8> {
+    let mut v = RewardHistory::DISCRIMINATOR.to_vec();
+    v.extend_from_slice(bytemuck::bytes_of(h));
+    v
+}
+
+async fn get(router: &axum::Router, uri: &str) -> (StatusCode, Value) {
+    let res = router.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn reads_reflect_the_mirrored_accounts() {
+    let db = common::Db::new().await;
+    let pool = db.pool().await;
+    MIGRATOR.run(&pool).await.unwrap();
+    common::mirror_config(&db.url()).await;
+    let epoch = (T0 / EPOCH) as u64;
+    let owner = Pubkey::new_unique();
+    let mut batch = Batch::default();
+    let mut push = |pubkey: Pubkey, data: Vec<u8>| batch.push_account(AccountUpdate { pubkey, slot: 10, data });
+
+    // A wallet with three 1 000-unit Fixed positions scoring 2 000 each, ending in 5 epochs.
+    let end = (epoch as i64 + 5) * EPOCH;
+    let mut fixed = ScoreSchedule::new(epoch);
+    fixed.add(end, 6_000).unwrap();
+    let staker = Staker {
+        owner,
+        bump: 255,
+        next_index: 3,
+        open_positions: 3,
+        locked_amount: 3_000,
+        constant_score: 0,
+        constants: Default::default(),
+        fixed,
+        proposal_month: 0,
+        proposals_in_month: 0,
+        reserved: [0; 119],
+    };
+    push(vetmai_client::pda::staker(&owner), encode(&staker));
+    for i in 0..3u64 {
+        let p = Position {
+            owner,
+            index: i,
+            bump: 255,
+            kind: LockKind::Fixed,
+            amount: 1_000,
+            score: 2_000,
+            duration: 365 * 86_400,
+            created_at: T0 - 86_400,
+            end,
+            rewards: Default::default(),
+            auto_compound: false,
+            reserved: [0; 32],
+        };
+        push(vetmai_client::pda::position(&owner, i), encode(&p));
+    }
+    // A pool that has streamed 600 units over a 6 000 score since T0 − 100: 0.1 per score unit.
+    let mut book = ScoreBook::new(epoch);
+    book.fixed.add(end, 6_000).unwrap();
+    let mint = Pubkey::new_unique();
+    let pool_key = vetmai_client::pda::reward_pool(&mint);
+    let reward_pool = RewardPool {
+        mint,
+        token_program: Pubkey::new_unique(),
+        vault: Pubkey::new_unique(),
+        index: 0,
+        bump: 255,
+        vault_bump: 255,
+        stream: RewardStream { acc: 0, last_update: T0 - 100, remaining: 600, end: T0, carry: 0 },
+        total_deposited: 600,
+        total_claimed: 0,
+        history_start_epoch: epoch,
+        history_chunks: 1,
+        score: book,
+        reserved: [0; 128],
+    };
+    push(pool_key, encode(&reward_pool));
+    let history = RewardHistory { pool: pool_key, chunk: 0, start_epoch: epoch, acc: [[0; 16]; vetmai::HISTORY_LEN] };
+    push(vetmai_client::pda::reward_history(&pool_key, 0), history_bytes(&history));
+    // Three proposals, a vote on the newest, a round with two commitments.
+    for id in 0..3u64 {
+        let p = Proposal {
+            id,
+            proposer: owner,
+            bump: 255,
+            title: format!("proposal {id}"),
+            description_url: "https://example.org".into(),
+            content_hash: [id as u8; 32],
+            action: ProposalAction::Signal,
+            state: ProposalState::Voting,
+            created_at: T0,
+            voting_ends_at: T0 + 7 * 86_400,
+            total_ve_at_creation: 6_000,
+            quorum_bps: 2_500,
+            approval_margin_bps: 1_000,
+            timelock: 86_400,
+            execution_window: 7 * 86_400,
+            yes: 6_000,
+            no: 0,
+            abstain: 0,
+            voters: 1,
+            reserved: [0; 32],
+        };
+        push(vetmai_client::pda::proposal(id), encode(&p));
+    }
+    let proposal2 = vetmai_client::pda::proposal(2);
+    let vote = VoteRecord {
+        proposal: proposal2,
+        voter: owner,
+        bump: 255,
+        choice: VoteChoice::Yes,
+        weight: 6_000,
+        updated_at: T0,
+    };
+    push(vetmai_client::pda::vote(&proposal2, &owner), encode(&vote));
+    let round_key = vetmai_client::pda::round(0);
+    let round = SaleRound {
+        id: 0,
+        bump: 255,
+        authority: owner,
+        payment_mint: mint,
+        token_program: Pubkey::new_unique(),
+        vault: Pubkey::new_unique(),
+        total_cap: 100,
+        start: T0 - 100,
+        end: T0 + 100,
+        level_caps: [1_000; 11],
+        window_open: [0; 11],
+        total_committed: 300,
+        total_allocated: 0,
+        total_refunded: 0,
+        proceeds_withdrawn: 0,
+        committers: 2,
+        reserved: [0; 32],
+    };
+    push(round_key, encode(&round));
+    for (i, (from, amount)) in [(0u64, 100u64), (100, 200)].into_iter().enumerate() {
+        let wallet = Pubkey::new_unique();
+        let mut slices = [CommitSlice::default(); MAX_COMMITS];
+        slices[0] = CommitSlice { from, amount };
+        let c = Commitment {
+            round: round_key,
+            wallet,
+            bump: 255,
+            amount,
+            slices,
+            commits: 1,
+            settled: false,
+            allocation: 0,
+            refund: 0,
+        };
+        push(vetmai_client::pda::commitment(&round_key, &wallet), encode(&c));
+        let _ = i;
+    }
+    let written = store::write_batch(&pool, &batch).await.unwrap();
+    assert_eq!(written.undecodable, 0);
+
+    let mut state = AppState::new(pool.clone(), Quotas::default());
+    state.clock = std::sync::Arc::new(|| T0);
+    let router = app(state);
+
+    // Wallet: paginated positions, each with its pending reward: 2 000 × 0.1 = 200.
+    let (s, w) = get(&router, &format!("/v1/wallets/{owner}?limit=2")).await;
+    assert_eq!(s, StatusCode::OK, "{w}");
+    assert_eq!((w["ve"].as_str(), w["guaranteed_ve"].as_str()), (Some("6000"), Some("6000")));
+    assert_eq!(w["items"].as_array().unwrap().len(), 2);
+    assert_eq!(w["next_offset"].as_i64(), Some(2));
+    assert_eq!(w["items"][0]["pending_rewards"][0]["amount"].as_str(), Some("200"));
+    let (_, w2) = get(&router, &format!("/v1/wallets/{owner}?limit=2&offset=2")).await;
+    assert_eq!((w2["items"].as_array().unwrap().len(), w2["next_offset"].is_null()), (1, true));
+    // Proposals newest first; votes; paging errors.
+    let (_, p) = get(&router, "/v1/proposals?limit=2").await;
+    let ids: Vec<u64> = p["items"].as_array().unwrap().iter().map(|i| i["id"].as_u64().unwrap()).collect();
+    assert_eq!((ids, p["next_offset"].as_i64()), (vec![2, 1], Some(2)));
+    assert_eq!(p["items"][0]["passes_now"].as_bool(), Some(true));
+    let (_, v) = get(&router, "/v1/proposals/2/votes").await;
+    assert_eq!(v["items"][0]["weight"].as_str(), Some("6000"));
+    for bad in ["/v1/proposals?limit=0", "/v1/proposals?limit=101", "/v1/proposals?offset=-1", "/v1/proposals?limit=x"]
+    {
+        assert_eq!(get(&router, bad).await.0, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    // Round allocations: 300 committed against 100: pro rata 33 + 67 = 100 exactly.
+    let (_, r) = get(&router, "/v1/rounds").await;
+    assert_eq!(r["items"][0]["proceeds"].as_str(), Some("100"));
+    let (_, a) = get(&router, "/v1/rounds/0/allocations").await;
+    let total: u64 =
+        a["items"].as_array().unwrap().iter().map(|i| i["allocation"].as_str().unwrap().parse::<u64>().unwrap()).sum();
+    assert_eq!(total, 100);
+    assert_eq!(get(&router, "/v1/rounds/9/allocations").await.0, StatusCode::NOT_FOUND);
+    // Stats.
+    let (_, st) = get(&router, "/v1/stats").await;
+    assert_eq!(st["reward_pools"][0]["total_deposited"].as_str(), Some("600"));
+}

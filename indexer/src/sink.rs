@@ -1,0 +1,101 @@
+//! The sink: drains the channel into batches and writes each in one transaction.
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sqlx::PgPool;
+use tokio::sync::mpsc::Receiver;
+
+use crate::metrics::Metrics;
+use crate::model::Event;
+use crate::store::{self, Batch};
+use crate::IndexerError;
+
+pub struct Sink {
+    pub pool: PgPool,
+    pub metrics: Arc<Metrics>,
+    /// Most account events folded into one transaction.
+    pub batch_size: usize,
+}
+
+impl Sink {
+    /// Folds one event into the batch.
+    pub fn fold(batch: &mut Batch, ev: Event) {
+        match ev {
+            Event::Account(u, _) => batch.push_account(u),
+            Event::Closed { pubkey, slot } => batch.push_closed(pubkey, slot),
+            Event::Snapshot { kind, slot, origin, .. } => batch.snapshots.push((kind, slot, origin)),
+            Event::Heartbeat { slot } => batch.heartbeat = Some(batch.heartbeat.map_or(slot, |h| h.max(slot))),
+        }
+    }
+
+    /// Writes a batch, retrying with backoff until it is committed (a batch is never dropped).
+    pub async fn write(&self, batch: &Batch) -> store::Written {
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match store::write_batch(&self.pool, batch).await {
+                Ok(w) => {
+                    let m = &self.metrics;
+                    m.received.fetch_add(batch.received, Relaxed);
+                    m.applied.fetch_add(w.applied, Relaxed);
+                    m.stale.fetch_add(
+                        w.stale + (batch.received - batch.accounts.len() as u64 - batch.closed.len() as u64),
+                        Relaxed,
+                    );
+                    m.closed.fetch_add(w.closed, Relaxed);
+                    m.batches.fetch_add(1, Relaxed);
+                    if let Some(slot) = batch.heartbeat {
+                        m.advance_watermark(slot);
+                    }
+                    return w;
+                }
+                Err(e) => {
+                    self.metrics.errors.fetch_add(1, Relaxed);
+                    tracing::warn!(error = %e, ?backoff, "batch write failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+
+    /// Runs until every sender is dropped, then returns after the last batch is written.
+    pub async fn run(self, mut rx: Receiver<Event>) -> Result<(), IndexerError> {
+        let mut last_log = Instant::now();
+        let mut since_log = 0u64;
+        while let Some(first) = rx.recv().await {
+            let mut batch = Batch::default();
+            let mut n = 1usize;
+            let mut snapshot_in_batch = matches!(first, Event::Snapshot { .. });
+            Self::fold(&mut batch, first);
+            while n < self.batch_size {
+                match rx.try_recv() {
+                    Ok(ev) => {
+                        snapshot_in_batch |= matches!(ev, Event::Snapshot { .. });
+                        Self::fold(&mut batch, ev);
+                        n += 1;
+                    }
+                    Err(_) => break,
+                }
+            }
+            let w = self.write(&batch).await;
+            since_log += batch.received;
+            if last_log.elapsed() > Duration::from_secs(2) || snapshot_in_batch {
+                let rate = since_log as f64 / last_log.elapsed().as_secs_f64().max(0.001);
+                tracing::info!(
+                    written = self.metrics.applied.load(Relaxed),
+                    received = self.metrics.received.load(Relaxed),
+                    fetched = self.metrics.snapshot_accounts.load(Relaxed),
+                    per_sec = rate as u64,
+                    applied = w.applied,
+                    closed = w.closed,
+                    lag_slots = self.metrics.lag_slots(),
+                    "progress"
+                );
+                last_log = Instant::now();
+                since_log = 0;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,184 @@
+//! The sink and store against a throwaway Postgres (no validator): slot ordering, duplicates,
+//! out-of-order delivery, closures, snapshots, cursors and the derived wallet figures.
+mod common;
+
+use anchor_lang::prelude::Pubkey;
+use common::*;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use vetmai::state::{Config, Staker};
+use vetmai_indexer::model::{AccountKind, AccountUpdate, Event, Origin};
+use vetmai_indexer::sink::Sink;
+use vetmai_indexer::store::{self, Batch};
+
+fn upd(pubkey: Pubkey, slot: u64, data: Vec<u8>) -> Event {
+    Event::Account(AccountUpdate { pubkey, slot, data }, Origin::Live)
+}
+
+async fn write(pool: &sqlx::PgPool, events: Vec<Event>) -> store::Written {
+    let mut b = Batch::default();
+    for e in events {
+        Sink::fold(&mut b, e);
+    }
+    store::write_batch(pool, &b).await.expect("write")
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent() {
+    let (_pg, pool) = db().await;
+    store::migrate(&pool).await.expect("second migrate is a no-op");
+    let counts = store::counts(&pool).await.expect("counts");
+    assert_eq!(counts.iter().map(|c| c.0).collect::<Vec<_>>(), vec!["config", "staker", "position"]);
+}
+
+#[tokio::test]
+async fn older_updates_never_overwrite_newer_rows() {
+    let (_pg, pool) = db().await;
+    let owner = Pubkey::new_unique();
+    let key = Pubkey::new_unique();
+    let w = write(&pool, vec![upd(key, 10, position_bytes(owner, 0, 100))]).await;
+    assert_eq!(w.applied, 1);
+    // Older: ignored. Same slot again (duplicate): ignored. Newer: applied.
+    assert_eq!(write(&pool, vec![upd(key, 9, position_bytes(owner, 0, 50))]).await.applied, 0);
+    assert_eq!(write(&pool, vec![upd(key, 10, position_bytes(owner, 0, 100))]).await.applied, 0);
+    assert_eq!(write(&pool, vec![upd(key, 11, position_bytes(owner, 0, 200))]).await.applied, 1);
+    let rows = store::raw_rows(&pool, AccountKind::Position).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].slot, 11);
+    assert_eq!(rows[0].data, position_bytes(owner, 0, 200));
+    // Within one batch, the newest wins whatever the order.
+    write(&pool, vec![upd(key, 14, position_bytes(owner, 0, 400)), upd(key, 12, position_bytes(owner, 0, 300))]).await;
+    let rows = store::raw_rows(&pool, AccountKind::Position).await.unwrap();
+    assert_eq!((rows[0].slot, rows[0].data.clone()), (14, position_bytes(owner, 0, 400)));
+}
+
+/// Random histories, delivered shuffled, duplicated and split into random batches, end in the
+/// same state as delivering each account's newest update once.
+#[tokio::test]
+async fn shuffled_duplicated_batches_converge_to_newest() {
+    let (_pg, pool) = db().await;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let keys: Vec<(Pubkey, Pubkey)> = (0..50).map(|_| (Pubkey::new_unique(), Pubkey::new_unique())).collect();
+    let mut events = Vec::new();
+    let mut newest = std::collections::BTreeMap::new();
+    for (key, owner) in &keys {
+        let n = rng.gen_range(1..6u64);
+        for i in 0..n {
+            let slot = 100 + i * 3 + rng.gen_range(0..3);
+            let data = position_bytes(*owner, 0, slot * 10);
+            events.push(upd(*key, slot, data.clone()));
+            newest.insert(key.to_string(), (data, slot as i64));
+        }
+    }
+    let mut all: Vec<Event> = events.iter().chain(events.iter()).cloned().collect();
+    all.shuffle(&mut rng);
+    while !all.is_empty() {
+        let n = rng.gen_range(1..20).min(all.len());
+        write(&pool, all.drain(..n).collect()).await;
+    }
+    let rows = store::raw_rows(&pool, AccountKind::Position).await.unwrap();
+    assert_eq!(rows.len(), newest.len());
+    for r in rows {
+        let (data, slot) = &newest[&r.pubkey];
+        assert_eq!((&r.data, r.slot, r.closed), (data, *slot, false), "{}", r.pubkey);
+    }
+}
+
+#[tokio::test]
+async fn closures_are_slot_ordered_and_accounts_can_reopen() {
+    let (_pg, pool) = db().await;
+    let (key, owner) = (Pubkey::new_unique(), Pubkey::new_unique());
+    write(&pool, vec![upd(key, 20, position_bytes(owner, 0, 1))]).await;
+    // A closure older than the row is ignored.
+    assert_eq!(write(&pool, vec![Event::Closed { pubkey: key, slot: 19 }]).await.closed, 0);
+    assert_eq!(write(&pool, vec![Event::Closed { pubkey: key, slot: 21 }]).await.closed, 1);
+    let r = &store::raw_rows(&pool, AccountKind::Position).await.unwrap()[0];
+    assert!(r.closed && r.slot == 21);
+    // A stale update after the closure does not resurrect it; a newer one (re-created) does.
+    assert_eq!(write(&pool, vec![upd(key, 20, position_bytes(owner, 0, 1))]).await.applied, 0);
+    assert!(store::raw_rows(&pool, AccountKind::Position).await.unwrap()[0].closed);
+    assert_eq!(write(&pool, vec![upd(key, 30, position_bytes(owner, 0, 2))]).await.applied, 1);
+    let r = &store::raw_rows(&pool, AccountKind::Position).await.unwrap()[0];
+    assert!(!r.closed && r.slot == 30);
+}
+
+#[tokio::test]
+async fn snapshot_closes_rows_missing_from_it_and_sets_cursor() {
+    let (_pg, pool) = db().await;
+    let owner = Pubkey::new_unique();
+    let (a, b, c) = (Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique());
+    write(&pool, vec![upd(a, 5, position_bytes(owner, 0, 1)), upd(b, 5, position_bytes(owner, 1, 1))]).await;
+    // c was written live after the snapshot's slot: the snapshot must not close it.
+    write(&pool, vec![upd(c, 12, position_bytes(owner, 2, 1))]).await;
+    let w = write(
+        &pool,
+        vec![
+            Event::Account(AccountUpdate { pubkey: a, slot: 10, data: position_bytes(owner, 0, 1) }, Origin::Backfill),
+            Event::Snapshot { kind: AccountKind::Position, slot: 10, count: 1, origin: Origin::Backfill },
+        ],
+    )
+    .await;
+    assert_eq!(w.closed, 1);
+    let rows = store::raw_rows(&pool, AccountKind::Position).await.unwrap();
+    let state: Vec<(String, bool, i64)> = rows.iter().map(|r| (r.pubkey.clone(), r.closed, r.slot)).collect();
+    assert!(state.contains(&(a.to_string(), false, 10)));
+    assert!(state.contains(&(b.to_string(), true, 10)));
+    assert!(state.contains(&(c.to_string(), false, 12)));
+    let cursors = store::cursors(&pool).await.unwrap();
+    assert!(cursors.contains(&("backfill_position".to_string(), 10)));
+    // Cursors never go backwards.
+    write(&pool, vec![Event::Snapshot { kind: AccountKind::Position, slot: 8, count: 2, origin: Origin::Backfill }])
+        .await;
+    assert!(store::cursors(&pool).await.unwrap().contains(&("backfill_position".to_string(), 10)));
+}
+
+#[tokio::test]
+async fn undecodable_data_is_skipped_not_fatal() {
+    let (_pg, pool) = db().await;
+    let w = write(&pool, vec![upd(Pubkey::new_unique(), 1, vec![1, 2, 3, 4, 5, 6, 7, 8, 9])]).await;
+    assert_eq!((w.applied, w.undecodable), (0, 1));
+}
+
+#[tokio::test]
+async fn wallet_score_uses_program_math_on_mirrored_data() {
+    let (_pg, pool) = db().await;
+    let wallet = Pubkey::new_unique();
+    assert_eq!(store::wallet_score(&pool, &wallet, 0, 0).await.unwrap(), None, "no config yet");
+    let mut config: Config = zeroed(Config::SPACE);
+    config.params = vetmai::state::Params::defaults(6).expect("defaults");
+    let now: i64 = 1_795_521_600;
+    let mut staker: Staker = zeroed(Staker::SPACE);
+    staker.owner = wallet;
+    staker.fixed = vetmai::state::ScoreSchedule::new(vetmai_math::time::epoch_of(now).expect("epoch"));
+    // 30 000 TMAI Constant for 180 days plus 5 000 TMAI Fixed ending in ~4 weeks.
+    let constant = config.params.score(30_000 * TMAI, 180 * DAY).unwrap();
+    staker.add_constant(180 * DAY, constant).unwrap();
+    let end = vetmai_math::time::epoch_start(vetmai_math::time::epoch_of(now).unwrap() + 4).unwrap();
+    let fixed = config.params.score(5_000 * TMAI, 28 * DAY).unwrap();
+    staker.fixed.add(end, fixed).unwrap();
+    let (ck, sk) = (Pubkey::new_unique(), Pubkey::new_unique());
+    write(&pool, vec![upd(ck, 1, encode(&config)), upd(sk, 1, encode(&staker))]).await;
+    for through in [now, now + 7 * DAY as i64, end, end + 1, now + 200 * DAY as i64] {
+        let v = store::wallet_score(&pool, &wallet, now, through).await.unwrap().expect("config mirrored");
+        let want = vetmai_client::view::wallet_score(&config, &staker, now, through).unwrap();
+        assert_eq!(
+            (v.ve, v.level, v.guaranteed, v.guaranteed_level),
+            (want.ve, want.level, want.guaranteed, want.guaranteed_level)
+        );
+        assert_eq!(v.ve, constant + fixed);
+        assert_eq!(v.tier, store::tier(v.level));
+    }
+    let after = store::wallet_score(&pool, &wallet, now, end + 1).await.unwrap().unwrap();
+    assert_eq!(after.guaranteed, constant, "the Fixed lock is not guaranteed past its end");
+    let nobody = store::wallet_score(&pool, &Pubkey::new_unique(), now, now).await.unwrap().unwrap();
+    assert_eq!((nobody.ve, nobody.level, nobody.tier), (0, 0, "Free"));
+}
+
+#[test]
+fn tiers_follow_levels() {
+    let t: Vec<&str> = (0..=10).map(store::tier).collect();
+    assert_eq!(
+        t,
+        ["Free", "Advanced", "Advanced", "Advanced", "Premium", "Premium", "Premium", "VIP", "VIP", "VIP", "VIP"]
+    );
+}
