@@ -40,3 +40,45 @@ ensure_deps() {
   fi
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
 }
+
+# Node.js and npm build the web app (app/) and run its browser test; Debian 12's own nodejs is
+# too old for Vite, so they are not installed from apt here.
+ensure_node() {
+  local major
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "error: node and npm not found: install Node.js 20 or newer (https://nodejs.org or your distribution)" >&2
+    exit 1
+  fi
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if ((major < 20)); then
+    echo "error: Node.js $(node -v) is too old for the web app's build: install Node.js 20 or newer" >&2
+    exit 1
+  fi
+}
+
+# Installs the app's npm packages when the lock file changed, and builds app/dist when a source
+# is newer than the last build.
+build_app() {
+  (
+    cd app
+    if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+    if [[ ! -f dist/index.html ]] || [[ -n $(find src index.html package.json vite.config.* -newer dist/index.html 2>/dev/null | head -1) ]]; then
+      npm run build --silent
+    fi
+  )
+}
+
+# Debian's chromium for the web app's headless browser test.
+ensure_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then return; fi
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing chromium (apt) for the browser test"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "error: /usr/bin/chromium not found: sudo apt-get install -y chromium" >&2
+    exit 1
+  fi
+}

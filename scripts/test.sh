@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check CI runs, in order: toolchain and system packages, formatting, lints, every test,
-# and the committed IDL's freshness. `.ci/run` calls exactly this.
+# the committed IDL's freshness, the web app's tests, and the README's run command driven by a
+# headless browser. `.ci/run` calls exactly this.
 #
 # Builds go to $CARGO_TARGET_DIR (default ~/.cache/vetmai/target), outside the clone, so a fresh
 # clone reuses earlier builds.
@@ -27,5 +28,12 @@ cargo test --workspace --locked
 
 step "IDL is up to date (idl/vetmai.json)"
 cargo run -q -p idl-gen --locked -- --check
+
+step "web app: npm ci, type check and build, unit tests"
+ensure_node
+(cd app && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build && npm test --silent)
+
+step "the README's run command + headless-browser test (scripts/sandbox-e2e.sh)"
+./scripts/sandbox-e2e.sh
 
 step "all checks passed"

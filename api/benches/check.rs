@@ -3,7 +3,8 @@
 //! Prints figures; asserts nothing. Needs `wrk` (Debian package `wrk`) and Postgres: a private
 //! cluster (initdb) unless `DATABASE_URL` is set.
 //!
-//! `cargo bench -p vetmai-api --bench check` (`VETMAI_BENCH_SECS`, default 10 s per run).
+//! `cargo bench -p vetmai-api --bench check` (`VETMAI_BENCH_SECS`, default 10 s per run): one hot
+//! key, then `VETMAI_BENCH_KEYS` keys (default 1 000) picked at random per request.
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -44,25 +45,34 @@ fn spawn(url: &str, port: u16) -> Proc {
     panic!("vetmai-api did not start");
 }
 
-/// Runs wrk against each port concurrently (connections split evenly); returns (req/s, p50 ms, p99 ms).
-fn wrk(ports: &[u16], path: &str, key: &str, secs: u64) -> (f64, f64, f64) {
+/// A wrk Lua script giving each request one of `keys` at random.
+fn key_script(keys: &[String]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("vetmai-bench-keys-{}.lua", std::process::id()));
+    let list: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+    let lua = format!(
+        "local keys = {{{}}}\nmath.randomseed(os.time())\n\
+         request = function()\n  wrk.headers[\"x-api-key\"] = keys[math.random(#keys)]\n  return wrk.format(nil)\nend\n",
+        list.join(",")
+    );
+    std::fs::write(&path, lua).unwrap();
+    path
+}
+
+/// Runs wrk against each port concurrently (connections split evenly), each request with one of
+/// `keys` (at random when several); returns (req/s, p50 ms, p99 ms).
+fn wrk(ports: &[u16], path: &str, keys: &[String], secs: u64) -> (f64, f64, f64) {
     let conns = 64 / ports.len();
+    let script = (keys.len() > 1).then(|| key_script(keys));
     let children: Vec<_> = ports
         .iter()
         .map(|p| {
-            Command::new("wrk")
-                .args([
-                    "-t",
-                    "1",
-                    "-c",
-                    &conns.to_string(),
-                    "-d",
-                    &format!("{secs}s"),
-                    "--latency",
-                    "-H",
-                    &format!("x-api-key: {key}"),
-                ])
-                .arg(format!("http://127.0.0.1:{p}{path}"))
+            let mut cmd = Command::new("wrk");
+            cmd.args(["-t", "1", "-c", &conns.to_string(), "-d", &format!("{secs}s"), "--latency"]);
+            match &script {
+                Some(s) => cmd.arg("-s").arg(s),
+                None => cmd.args(["-H", &format!("x-api-key: {}", keys[0])]),
+            };
+            cmd.arg(format!("http://127.0.0.1:{p}{path}"))
                 .stdout(Stdio::piped())
                 .spawn()
                 .expect("wrk (apt-get install wrk)")
@@ -100,14 +110,22 @@ async fn main() {
     let pool = db.pool().await;
     vetmai_api::MIGRATOR.run(&pool).await.unwrap();
     common::mirror_config(&url).await;
-    let wallet = anchor_lang::prelude::Pubkey::new_unique();
-    let (_, key, _) = vetmai_api::keys::create(&pool, &wallet, Some("bench"), false).await.unwrap();
-    println!("{:<10} {:<22} {:>10} {:>9} {:>9} {:>8}", "processes", "endpoint", "req/s", "p50 ms", "p99 ms", "ratio");
-    for n in [1usize, 2] {
+    let many: usize = std::env::var("VETMAI_BENCH_KEYS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let mut keys = vec![];
+    for _ in 0..many.max(1) {
+        let wallet = anchor_lang::prelude::Pubkey::new_unique();
+        keys.push(vetmai_api::keys::create(&pool, &wallet, Some("bench"), false).await.unwrap().1);
+    }
+    println!(
+        "{:<10} {:<6} {:<22} {:>10} {:>9} {:>9} {:>8}",
+        "processes", "keys", "endpoint", "req/s", "p50 ms", "p99 ms", "ratio"
+    );
+    for (n, k) in [(1usize, 1usize), (2, 1), (1, keys.len()), (2, keys.len())] {
+        let keys = &keys[..k];
         let ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
         let _procs: Vec<Proc> = ports.iter().map(|p| spawn(&url, *p)).collect();
-        let (t_rps, t50, t99) = wrk(&ports, "/healthz", &key, secs);
-        let (c_rps, c50, c99) = wrk(&ports, "/v1/auth", &key, secs);
+        let (t_rps, t50, t99) = wrk(&ports, "/healthz", keys, secs);
+        let (c_rps, c50, c99) = wrk(&ports, "/v1/auth", keys, secs);
         let mut batches = 0u64;
         for p in &ports {
             let m = std::process::Command::new("curl")
@@ -121,14 +139,14 @@ async fn main() {
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .unwrap_or(0);
         }
-        println!("{n:<10} {:<22} {t_rps:>10.0} {t50:>9.2} {t99:>9.2} {:>8}", "/healthz (trivial)", "");
+        println!("{n:<10} {k:<6} {:<22} {t_rps:>10.0} {t50:>9.2} {t99:>9.2} {:>8}", "/healthz (trivial)", "");
         println!(
-            "{n:<10} {:<22} {c_rps:>10.0} {c50:>9.2} {c99:>9.2} {:>7.0}%",
+            "{n:<10} {k:<6} {:<22} {c_rps:>10.0} {c50:>9.2} {c99:>9.2} {:>7.0}%",
             "/v1/auth (check+meter)",
             100.0 * c_rps / t_rps
         );
         let per = c_rps * secs as f64 / batches.max(1) as f64;
-        println!("{n:<10} metering statements: {batches} ({per:.1} checks per statement)");
+        println!("{n:<10} {k:<6} metering statements: {batches} ({per:.1} checks per statement)");
     }
     let used: i64 =
         sqlx::query_scalar("select coalesce(sum(used), 0)::int8 from api_usage").fetch_one(&pool).await.unwrap();

@@ -28,6 +28,14 @@ pub enum ApiError {
     ChallengeMismatch,
     #[error("no such key for this wallet")]
     KeyNotFound,
+    #[error("no such {0} in the index")]
+    NotFound(&'static str),
+    #[error(
+        "unknown action {0:?}: one of create_lock, increase_amount, extend_lock, begin_unlock, withdraw, claim, vote"
+    )]
+    UnknownAction(String),
+    #[error("{0}")]
+    Rejected(String),
     #[error("the index has not mirrored the program config yet")]
     NotReady,
     #[error("the indexer's live stream is behind or silent (last report {0:?} s ago)")]
@@ -49,7 +57,10 @@ impl ApiError {
             | ApiError::BadSignature
             | ApiError::ChallengeExpired
             | ApiError::ChallengeMismatch => StatusCode::BAD_REQUEST,
-            ApiError::UnknownChallenge | ApiError::KeyNotFound => StatusCode::NOT_FOUND,
+            ApiError::UnknownChallenge | ApiError::KeyNotFound | ApiError::NotFound(_) | ApiError::UnknownAction(_) => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::ChallengeReplayed => StatusCode::CONFLICT,
             ApiError::NotReady | ApiError::IndexLagging(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Db(_) | ApiError::Overflow | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -69,6 +80,9 @@ impl ApiError {
             ApiError::ChallengeReplayed => "challenge_replayed",
             ApiError::ChallengeMismatch => "challenge_mismatch",
             ApiError::KeyNotFound => "key_not_found",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::UnknownAction(_) => "unknown_action",
+            ApiError::Rejected(_) => "rejected",
             ApiError::NotReady => "not_ready",
             ApiError::IndexLagging(_) => "index_lagging",
             ApiError::Db(_) | ApiError::Overflow | ApiError::Internal(_) => "internal",
@@ -91,6 +105,9 @@ impl ApiError {
             ApiError::ChallengeReplayed => ApiError::ChallengeReplayed,
             ApiError::ChallengeMismatch => ApiError::ChallengeMismatch,
             ApiError::KeyNotFound => ApiError::KeyNotFound,
+            ApiError::NotFound(w) => ApiError::NotFound(w),
+            ApiError::UnknownAction(a) => ApiError::UnknownAction(a.clone()),
+            ApiError::Rejected(m) => ApiError::Rejected(m.clone()),
             ApiError::NotReady => ApiError::NotReady,
             ApiError::IndexLagging(a) => ApiError::IndexLagging(*a),
             ApiError::Db(e) => ApiError::Internal(e.to_string()),

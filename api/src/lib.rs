@@ -9,6 +9,7 @@ pub mod meter;
 pub mod routes;
 pub mod score;
 pub mod tiers;
+pub mod tx;
 pub mod views;
 
 pub use error::ApiError;

@@ -17,7 +17,7 @@ use crate::keys::{self, Purpose};
 use crate::meter::Decision;
 use crate::tiers::{Quotas, Tier};
 use crate::ApiError;
-use crate::{score, views};
+use crate::{score, tx, views};
 
 /// The OpenAPI document, checked in next to the code.
 pub const OPENAPI: &str = include_str!("../openapi.json");
@@ -79,11 +79,26 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/rounds", get(views::rounds))
         .route("/v1/rounds/{id}/allocations", get(views::allocations))
         .route("/v1/stats", get(views::stats))
+        .route("/v1/pools", get(views::reward_pools))
+        .route("/v1/tx/{action}", post(tx::build))
         .route("/healthz", get(|| async { Json(json!({ "status": "ok" })) }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(|| async { ([("content-type", "application/json")], OPENAPI) }))
         .with_state(state)
+        // Browser dashboards on any origin may read and build transactions; keys are sent in a
+        // header and never as cookies, so there are no credentials to protect from other origins.
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+                .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::HeaderName::from_static("x-api-key")])
+                .expose_headers([
+                    axum::http::HeaderName::from_static("ratelimit"),
+                    axum::http::HeaderName::from_static("ratelimit-policy"),
+                    axum::http::header::RETRY_AFTER,
+                ]),
+        )
 }
 
 #[derive(Deserialize)]

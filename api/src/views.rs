@@ -9,9 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::Row;
-use vetmai::state::{
-    Commitment, LockKind, Position, Proposal, ProposalState, RewardHistory, RewardPool, SaleRound, VoteRecord,
-};
+use vetmai::state::{Commitment, LockKind, Position, Proposal, RewardHistory, RewardPool, SaleRound, VoteRecord};
 
 use crate::routes::AppState;
 use crate::{keys, score, ApiError};
@@ -61,7 +59,7 @@ fn decode<T: anchor_lang::AccountDeserialize>(data: &[u8]) -> Result<T, ApiError
 }
 
 /// Every reward pool with its history chunks.
-async fn pools(s: &AppState) -> Result<Vec<(Pubkey, RewardPool, Vec<RewardHistory>)>, ApiError> {
+pub(crate) async fn pools(s: &AppState) -> Result<Vec<(Pubkey, RewardPool, Vec<RewardHistory>)>, ApiError> {
     let pools = sqlx::query("select pubkey, data from reward_pool where not closed").fetch_all(&s.pool).await?;
     let mut out = vec![];
     for r in pools {
@@ -142,18 +140,14 @@ pub async fn wallet(
     body["guaranteed_level"] = json!(sc.guaranteed_level);
     body["guaranteed_tier"] = json!(q.for_level(sc.guaranteed_level).name);
     body["guaranteed_through"] = json!(sc.through);
+    let config = score::config(&s.pool).await?;
+    let staker = score::staker(&s.pool, &w).await?;
+    let points = score::schedule(&config, staker.as_ref(), now, 7 * 86_400)?;
+    body["schedule"] = json!(points
+        .iter()
+        .map(|p| json!({ "at": p.at, "vetmai": p.ve.to_string(), "guaranteed": p.guaranteed.to_string() }))
+        .collect::<Vec<_>>());
     Ok(Json(body).into_response())
-}
-
-fn state_name(s: ProposalState) -> &'static str {
-    match s {
-        ProposalState::Voting => "voting",
-        ProposalState::Passed => "passed",
-        ProposalState::Defeated => "defeated",
-        ProposalState::Cancelled => "cancelled",
-        ProposalState::Vetoed => "vetoed",
-        ProposalState::Executed => "executed",
-    }
 }
 
 fn proposal_json(key: &str, p: &Proposal) -> Value {
@@ -165,7 +159,7 @@ fn proposal_json(key: &str, p: &Proposal) -> Value {
         "description_url": p.description_url,
         "content_hash": p.content_hash.iter().map(|b| format!("{b:02x}")).collect::<String>(),
         "action": format!("{:?}", p.action),
-        "state": state_name(p.state),
+        "state": vetmai_client::view::proposal_state_name(p.state),
         "created_at": p.created_at,
         "voting_ends_at": p.voting_ends_at,
         "total_ve_at_creation": p.total_ve_at_creation.to_string(),
@@ -263,7 +257,7 @@ pub async fn allocations(
         .bind(&round_key)
         .fetch_optional(&s.pool)
         .await?
-        .ok_or(ApiError::KeyNotFound)?;
+        .ok_or(ApiError::NotFound("sale round"))?;
     let round: SaleRound = decode(&round.get::<Vec<u8>, _>(0))?;
     let list = rows(
         &s,
@@ -280,6 +274,41 @@ pub async fn allocations(
         items.push(json!({ "pubkey": k, "wallet": c.wallet.to_string(), "committed": c.amount.to_string(), "allocation": alloc.to_string(), "refund": (c.amount - alloc).to_string(), "settled": c.settled }));
     }
     Ok(Json(paged(items, limit, offset)).into_response())
+}
+
+/// `GET /v1/pools`: every reward pool with its totals and its revenue stream: what has been
+/// distributed so far and, point by point, what will have been by the end of the stream.
+pub async fn reward_pools(State(s): State<AppState>) -> Result<Response, ApiError> {
+    let now = s.now();
+    let mut items = vec![];
+    for (k, p, _) in pools(&s).await? {
+        let deposited = p.total_deposited;
+        let stream = &p.stream;
+        let from = now.max(stream.last_update);
+        let span = stream.end.saturating_sub(from);
+        let steps: i64 = if span > 0 { 24 } else { 0 };
+        let mut points = vec![];
+        for i in 0..=steps {
+            let at = from + span * i / steps.max(1);
+            // What the program's own stream function will have released by `at`.
+            let released = vetmai_math::rewards::stream_release(stream.remaining, stream.last_update, stream.end, at)
+                .ok_or(ApiError::Overflow)?;
+            let undistributed = u128::from(stream.remaining.checked_sub(released).ok_or(ApiError::Overflow)?);
+            let distributed = deposited.checked_sub(undistributed).ok_or(ApiError::Overflow)?;
+            points.push(json!({ "at": at, "distributed": distributed.to_string() }));
+        }
+        items.push(json!({
+            "pubkey": k.to_string(),
+            "index": p.index,
+            "mint": p.mint.to_string(),
+            "token_program": p.token_program.to_string(),
+            "total_deposited": deposited.to_string(),
+            "total_claimed": p.total_claimed.to_string(),
+            "streaming": { "remaining": stream.remaining.to_string(), "until": stream.end, "last_update": stream.last_update },
+            "points": points,
+        }));
+    }
+    Ok(Json(json!({ "items": items })).into_response())
 }
 
 /// `GET /v1/stats`: TVL, total veTMAI, positions, stakers, and each pool's current reward rate.

@@ -319,6 +319,50 @@ async fn concurrent_checks_from_two_instances_admit_exactly_the_quota() {
 }
 
 #[tokio::test]
+async fn concurrent_checks_of_many_keys_are_batched_and_exact_per_key() {
+    const Q: u64 = 20;
+    let a = api([Q, 5, 7, 9]).await;
+    let mut keys = vec![];
+    for _ in 0..5 {
+        keys.push(new_key(&a, &signer(), false).await);
+    }
+    let revoked_sk = signer();
+    let revoked = new_key(&a, &revoked_sk, false).await;
+    let (s, _, _) = call(&a.router, "POST", "/v1/check", Some(&revoked), None).await;
+    assert_eq!(s, StatusCode::OK, "cached before the revocation");
+    let (_, _, listed) =
+        call(&a.router, "POST", "/v1/keys/list", None, Some(signed(&a, &revoked_sk, "list_keys").await)).await;
+    let id = listed["keys"][0]["id"].as_i64().unwrap();
+    let body = signed(&a, &revoked_sk, "revoke_key").await;
+    assert_eq!(call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(body)).await.0, StatusCode::OK);
+    let mut tasks = vec![];
+    for i in 0..(5 * 2 * Q as usize + 10) {
+        let r = a.router.clone();
+        let k = if i % 11 == 10 { revoked.clone() } else { keys[i % 5].clone() };
+        tasks.push(tokio::spawn(async move { (k.clone(), call(&r, "POST", "/v1/check", Some(&k), None).await.0) }));
+    }
+    let mut per_key: std::collections::HashMap<String, (u64, u64, u64)> = Default::default();
+    for t in tasks {
+        let (k, s) = t.await.unwrap();
+        let e = per_key.entry(k).or_default();
+        match s {
+            StatusCode::OK => e.0 += 1,
+            StatusCode::TOO_MANY_REQUESTS => e.1 += 1,
+            StatusCode::UNAUTHORIZED => e.2 += 1,
+            s => panic!("unexpected {s}"),
+        }
+    }
+    for k in &keys {
+        assert_eq!(per_key[k].0, Q, "key admitted exactly its quota");
+        assert_eq!(per_key[k].2, 0);
+    }
+    assert_eq!((per_key[&revoked].0, per_key[&revoked].1), (0, 0), "a revoked key is refused even when cached");
+    let used: Vec<i64> =
+        sqlx::query_scalar("select used from api_usage order by key_id").fetch_all(&a.pool).await.unwrap();
+    assert_eq!(used, [vec![Q as i64; 5], vec![1]].concat());
+}
+
+#[tokio::test]
 async fn the_openapi_document_covers_every_route() {
     let a = api([50, 10_000, 50_000, 250_000]).await;
     let (s, _, doc) = call(&a.router, "GET", "/openapi.json", None, None).await;
@@ -332,6 +376,13 @@ async fn the_openapi_document_covers_every_route() {
         "/v1/auth",
         "/v1/tiers",
         "/v1/wallets/{wallet}",
+        "/v1/proposals",
+        "/v1/proposals/{id}/votes",
+        "/v1/rounds",
+        "/v1/rounds/{id}/allocations",
+        "/v1/stats",
+        "/v1/pools",
+        "/v1/tx/{action}",
         "/healthz",
         "/readyz",
         "/metrics",

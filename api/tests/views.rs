@@ -5,7 +5,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountSerialize, Discriminator};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tower::ServiceExt;
 use vetmai::state::*;
 use vetmai_api::tiers::Quotas;
@@ -32,7 +32,16 @@ fn history_bytes(h: &RewardHistory) -> Vec<u8> {
 }
 
 async fn get(router: &axum::Router, uri: &str) -> (StatusCode, Value) {
-    let res = router.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    send(router, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+async fn post(router: &axum::Router, uri: &str, body: Value) -> (StatusCode, Value) {
+    let req = Request::post(uri).header("content-type", "application/json").body(Body::from(body.to_string()));
+    send(router, req.unwrap()).await
+}
+
+async fn send(router: &axum::Router, req: Request<Body>) -> (StatusCode, Value) {
+    let res = router.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await.unwrap();
     (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
@@ -220,4 +229,106 @@ async fn reads_reflect_the_mirrored_accounts() {
     // Stats.
     let (_, st) = get(&router, "/v1/stats").await;
     assert_eq!(st["reward_pools"][0]["total_deposited"].as_str(), Some("600"));
+
+    // Score over time: 6 000 until the locks end, 0 after.
+    let sched = w["schedule"].as_array().unwrap();
+    assert_eq!((sched[0]["at"].as_i64(), sched[0]["vetmai"].as_str()), (Some(T0), Some("6000")));
+    let after = sched.iter().find(|p| p["at"].as_i64().unwrap() >= end).unwrap();
+    assert_eq!(after["vetmai"].as_str(), Some("0"));
+    // The reward stream ended at T0: all 600 distributed.
+    let (s, pools) = get(&router, "/v1/pools").await;
+    assert_eq!(s, StatusCode::OK, "{pools}");
+    assert_eq!(pools["items"][0]["points"][0]["distributed"].as_str(), Some("600"));
+
+    // Transactions: exactly what the client crate builds from the mirrored config and staker.
+    let cfg: Vec<u8> = sqlx::query_scalar("select data from config").fetch_one(&pool).await.unwrap();
+    let dep = vetmai_client::ix::Deployment::from_config(&vetmai_client::decode(&cfg).unwrap());
+    let ata = anchor_spl::associated_token::get_associated_token_address_with_program_id(
+        &owner,
+        &dep.tmai_mint,
+        &dep.token_program,
+    );
+    let body = json!({ "owner": owner.to_string(), "amount": "5000", "duration": 30 * 86_400, "kind": "constant" });
+    let (s, t) = post(&router, "/v1/tx/create_lock", body).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let expected = dep.create_lock(owner, ata, 3, 5_000, 30 * 86_400, LockKind::Constant);
+    assert_eq!(t["instructions"], json!([vetmai_api::tx::instruction_json(&expected)]));
+    // A second vote on proposal 2 is a change of vote.
+    let body = json!({ "voter": owner.to_string(), "proposal": proposal2.to_string(), "choice": "no" });
+    let (s, t) = post(&router, "/v1/tx/vote", body).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let expected = dep.change_vote(owner, proposal2, VoteChoice::No);
+    assert_eq!(t["instructions"], json!([vetmai_api::tx::instruction_json(&expected)]));
+    // Every refusal names its reason.
+    let position0 = vetmai_client::pda::position(&owner, 0).to_string();
+    let stranger = Pubkey::new_unique().to_string();
+    let cases = [
+        ("unstake", json!({ "owner": owner.to_string() }), StatusCode::NOT_FOUND, "unknown_action"),
+        ("create_lock", json!({ "owner": owner.to_string(), "duration": 1 }), StatusCode::BAD_REQUEST, "bad_request"),
+        (
+            "create_lock",
+            json!({ "owner": owner.to_string(), "amount": "0", "duration": 1 }),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "create_lock",
+            json!({ "owner": "nope", "amount": "1", "duration": 1 }),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "begin_unlock",
+            json!({ "owner": owner.to_string(), "colour": "red" }),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "withdraw",
+            json!({ "owner": owner.to_string(), "position": position0 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rejected",
+        ),
+        (
+            "begin_unlock",
+            json!({ "owner": stranger, "position": position0 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rejected",
+        ),
+        (
+            "claim",
+            json!({ "owner": owner.to_string(), "position": position0, "pool_index": 7 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rejected",
+        ),
+        (
+            "extend_lock",
+            json!({ "owner": owner.to_string(), "position": stranger, "duration": 1 }),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "vote",
+            json!({ "voter": owner.to_string(), "proposal": stranger, "choice": "yes" }),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "vote",
+            json!({ "voter": owner.to_string(), "proposal": proposal2.to_string(), "choice": "maybe" }),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+    ];
+    for (action, body, status, code) in cases {
+        let (s, v) = post(&router, &format!("/v1/tx/{action}"), body.clone()).await;
+        assert_eq!((s, v["code"].as_str()), (status, Some(code)), "{action} {body}: {v}");
+    }
+    // A payout claim creates the owner's reward-token account first (idempotent).
+    let body = json!({ "owner": owner.to_string(), "position": position0, "pool_index": 0, "mode": "payout" });
+    let (s, t) = post(&router, "/v1/tx/claim", body).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let ixs = t["instructions"].as_array().unwrap();
+    assert_eq!(ixs[0]["program_id"].as_str(), Some(anchor_spl::associated_token::ID.to_string().as_str()));
+    assert_eq!(ixs.last().unwrap()["program_id"].as_str(), Some(vetmai::ID.to_string().as_str()));
 }

@@ -1,11 +1,8 @@
 //! Benchmark (prints figures; not a test). Run:
 //!
 //! ```text
-//! BENCH_ACCOUNTS=30000 cargo test --workspace --bench backfill -- --nocapture
+//! BENCH_ACCOUNTS=100000 cargo test --workspace --bench backfill -- --nocapture
 //! ```
-//!
-//! N is capped near 35 000: the test validator's temporary ledger limits the unpacked genesis
-//! archive to 10 MiB.
 //!
 //! 1. Backfill: N position accounts with real encodings preloaded into the validator's genesis,
 //!    `getProgramAccounts` → Postgres through the indexer's sink; accounts/s, and the ratio to a
@@ -60,7 +57,7 @@ fn main() {
 }
 
 async fn bench() {
-    let n = env_or("BENCH_ACCOUNTS", 30_000);
+    let n = env_or("BENCH_ACCOUNTS", 100_000);
     let txs = env_or("BENCH_TXS", 50);
     let owner = Pubkey::new_unique();
     let t = Instant::now();

@@ -2,7 +2,7 @@
 //! text values that SQL casts to the column types, so one generic upsert serves every table
 //! (slot-ordered like the others: only a newer slot wins).
 use sqlx::{Postgres, Transaction};
-use vetmai::state::{Commitment, Dao, ProposalState, RewardHistory, RewardPool, SaleRound, VoteChoice, VoteRecord};
+use vetmai::state::{Commitment, Dao, RewardHistory, RewardPool, SaleRound, VoteChoice, VoteRecord};
 use vetmai::Proposal;
 use vetmai_client::ProgramAccount;
 
@@ -174,17 +174,6 @@ fn dao(d: &Dao) -> Vec<Option<String>> {
     vec![s(d.proposal_count), s(d.round_count), s(d.guardian), s(d.sale_authority)]
 }
 
-pub fn proposal_state(st: ProposalState) -> &'static str {
-    match st {
-        ProposalState::Voting => "voting",
-        ProposalState::Passed => "passed",
-        ProposalState::Defeated => "defeated",
-        ProposalState::Cancelled => "cancelled",
-        ProposalState::Vetoed => "vetoed",
-        ProposalState::Executed => "executed",
-    }
-}
-
 fn proposal(p: &Proposal) -> Vec<Option<String>> {
     let action = match &p.action {
         vetmai::ProposalAction::Signal => "signal",
@@ -201,7 +190,7 @@ fn proposal(p: &Proposal) -> Vec<Option<String>> {
         s(&p.description_url),
         s(p.content_hash.iter().map(|b| format!("{b:02x}")).collect::<String>()),
         s(action),
-        s(proposal_state(p.state)),
+        s(vetmai_client::view::proposal_state_name(p.state)),
         s(p.created_at),
         s(p.voting_ends_at),
         s(p.total_ve_at_creation),

@@ -76,6 +76,9 @@ enum Cmd {
         #[arg(long)]
         through: Option<i64>,
     },
+    /// Empty the mirror (account tables and cursors; API keys and usage stay), for a chain
+    /// restarted from a new genesis. `run` then backfills it again.
+    Reset,
 }
 
 fn unix_now() -> i64 {
@@ -133,6 +136,11 @@ async fn main() -> anyhow::Result<()> {
             let m = metrics.render();
             tracing::info!(secs = t.elapsed().as_secs_f64(), "backfill done");
             println!("{m}");
+        }
+        Cmd::Reset => {
+            store::migrate(&pool).await.context("migrating")?;
+            store::reset(&pool).await.context("emptying the mirror")?;
+            tracing::info!("mirror emptied");
         }
         Cmd::Status => {
             for (name, slot) in store::cursors(&pool).await? {

@@ -313,6 +313,17 @@ pub async fn counts(pool: &PgPool) -> Result<Vec<(&'static str, i64, i64)>, Inde
     Ok(out)
 }
 
+/// Empties the mirror — every account table and the cursors — in one transaction, keeping the
+/// access API's keys and usage. For a chain restarted from new genesis: its slots start again
+/// from zero, so the old rows' slots would win every slot-ordered upsert.
+pub async fn reset(pool: &PgPool) -> Result<(), IndexerError> {
+    let tables: Vec<&str> = AccountKind::ALL.iter().map(|k| k.table()).chain(["cursor"]).collect();
+    let mut tx = pool.begin().await?;
+    sqlx::query(&format!("truncate {}", tables.join(", "))).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// One mirrored row in its raw form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawRow {

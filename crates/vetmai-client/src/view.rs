@@ -1,6 +1,6 @@
 //! Numbers derived from decoded accounts, equal to what the program computes on-chain.
 use anchor_lang::prelude::Pubkey;
-use vetmai::state::{Config, Position, RewardHistory, RewardPool, Staker};
+use vetmai::state::{Config, Position, ProposalState, RewardHistory, RewardPool, Staker};
 use vetmai::HISTORY_LEN;
 
 /// A wallet's Staking Score figures at `now`.
@@ -102,4 +102,17 @@ pub fn crank_history_chunks(pool: &RewardPool, now: i64) -> Option<(u64, Option<
     let first = pool.history_chunk_of(first_epoch).unwrap_or(0).min(newest);
     let last = pool.history_chunk_of(now_epoch).unwrap_or(0).min(newest);
     Some((first, (last != first).then_some(last)))
+}
+
+/// The name off-chain readers use for a proposal state (the indexer's `proposal.state` column, the
+/// API's `state` field).
+pub fn proposal_state_name(state: ProposalState) -> &'static str {
+    match state {
+        ProposalState::Voting => "voting",
+        ProposalState::Passed => "passed",
+        ProposalState::Defeated => "defeated",
+        ProposalState::Cancelled => "cancelled",
+        ProposalState::Vetoed => "vetoed",
+        ProposalState::Executed => "executed",
+    }
 }

@@ -32,7 +32,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::solana_program::system_instruction;
 use anchor_spl::token::spl_token;
-use solana_account_4::{Account, AccountSharedData};
+use solana_account_4::{Account, AccountSharedData, ReadableAccount};
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::Keypair;
 use solana_program_runtime::program_cache_entry::ProgramCacheEntry;
@@ -161,10 +161,12 @@ mod stubs {
     }
 }
 
-/// What to preload before the validator starts.
+/// What to preload before the validator starts, and where it listens.
 #[derive(Default)]
 pub struct LocalnetBuilder {
     accounts: Vec<(Pubkey, AccountSharedData)>,
+    rpc_port: Option<u16>,
+    payer: Option<Keypair>,
 }
 
 impl LocalnetBuilder {
@@ -180,9 +182,22 @@ impl LocalnetBuilder {
         self
     }
 
+    /// JSON-RPC on `port` and the websocket on `port + 1` (default: free ports).
+    pub fn rpc_port(mut self, port: u16) -> Self {
+        self.rpc_port = Some(port);
+        self
+    }
+
+    /// The genesis mint keypair (default: a new one). Reusing one across restarts keeps it the
+    /// authority of mints created earlier and restored with [`Localnet::snapshot`].
+    pub fn payer(mut self, payer: Keypair) -> Self {
+        self.payer = Some(payer);
+        self
+    }
+
     pub async fn start(self) -> Result<Localnet, LocalnetError> {
         stubs::install().await;
-        let payer = Keypair::new();
+        let payer = self.payer.unwrap_or_else(Keypair::new);
         let mut genesis = TestValidatorGenesis::default();
         genesis.rpc_config(solana_rpc::rpc::JsonRpcConfig {
             enable_rpc_transaction_history: true,
@@ -199,9 +214,14 @@ impl LocalnetBuilder {
                 rent_epoch: 0,
             }),
         );
-        // Note: the temporary ledger's genesis archive is capped at 10 MiB unpacked
-        // (`MAX_GENESIS_ARCHIVE_UNPACKED_SIZE`), about 35 000 preloaded position accounts.
+        // The genesis archive is capped at 10 MiB unpacked by default (about 35 000 position
+        // accounts); raise the cap to fit what is preloaded.
+        let preload: u64 = self.accounts.iter().map(|(_, a)| 128 + a.data().len() as u64).sum();
+        genesis.max_genesis_archive_unpacked_size = Some((2 * preload).max(10 << 20) + (16 << 20));
         genesis.add_accounts(self.accounts);
+        if let Some(port) = self.rpc_port {
+            genesis.rpc_port(port);
+        }
         let tv = genesis
             .start_async_with_mint_address(&payer, solana_net_utils::SocketAddrSpace::Unspecified)
             .await
@@ -322,31 +342,67 @@ impl Localnet {
     /// A new wallet with 1 SOL and `amount` TMAI base units in a fresh token account.
     pub async fn wallet(&self, dep: &Deployment, amount: u64) -> Result<Wallet, LocalnetError> {
         let kp = Keypair::new();
+        self.airdrop(kp.pubkey(), 1_000_000_000).await?;
+        let token = self.token_account(kp.pubkey(), dep.tmai_mint, amount).await?;
+        Ok(Wallet { kp, token })
+    }
+
+    /// A token account of `mint` (SPL Token, mint authority = the payer) owned by `owner` at a new
+    /// address, holding `amount` newly minted base units.
+    pub async fn token_account(&self, owner: Pubkey, mint: Pubkey, amount: u64) -> Result<Pubkey, LocalnetError> {
         let acc = Keypair::new();
         let payer = self.payer.pubkey();
         let space = spl_token::state::Account::LEN;
         let rent = self.rpc.get_minimum_balance_for_rent_exemption(space).await?;
-        let err =
-            |e: anchor_lang::solana_program::program_error::ProgramError| LocalnetError::Instruction(e.to_string());
         let mut ixs = vec![
-            system_instruction::transfer(&payer, &kp.pubkey(), 1_000_000_000),
-            system_instruction::create_account(&payer, &acc.pubkey(), rent, space as u64, &dep.token_program),
-            spl_token::instruction::initialize_account3(
-                &dep.token_program,
-                &acc.pubkey(),
-                &dep.tmai_mint,
-                &kp.pubkey(),
-            )
-            .map_err(err)?,
+            system_instruction::create_account(&payer, &acc.pubkey(), rent, space as u64, &spl_token::ID),
+            spl_token::instruction::initialize_account3(&spl_token::ID, &acc.pubkey(), &mint, &owner)
+                .map_err(ix_err)?,
         ];
         if amount > 0 {
-            ixs.push(
-                spl_token::instruction::mint_to(&dep.token_program, &dep.tmai_mint, &acc.pubkey(), &payer, &[], amount)
-                    .map_err(err)?,
-            );
+            ixs.push(mint_to(&mint, &acc.pubkey(), &payer, amount)?);
         }
         self.send(&ixs, &[&acc]).await?;
-        Ok(Wallet { kp, token: acc.pubkey() })
+        Ok(acc.pubkey())
+    }
+
+    /// The associated token account of `owner` for `mint` (SPL Token), created if missing, with
+    /// `amount` newly minted base units added (mint authority = the payer).
+    pub async fn associated_token_account(
+        &self,
+        owner: Pubkey,
+        mint: Pubkey,
+        amount: u64,
+    ) -> Result<Pubkey, LocalnetError> {
+        use anchor_spl::associated_token::{get_associated_token_address, spl_associated_token_account};
+        let payer = self.payer.pubkey();
+        let ata = get_associated_token_address(&owner, &mint);
+        let mut ixs = vec![spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &payer,
+            &owner,
+            &mint,
+            &spl_token::ID,
+        )];
+        if amount > 0 {
+            ixs.push(mint_to(&mint, &ata, &payer, amount)?);
+        }
+        self.send(&ixs, &[]).await?;
+        Ok(ata)
+    }
+
+    /// Every account owned by the program or by SPL Token, plus `extra` (e.g. wallets' system
+    /// accounts): what [`LocalnetBuilder::accounts`] needs to bring the same state back in a new
+    /// validator. Slots and transaction history are not carried over.
+    pub async fn snapshot(&self, extra: &[Pubkey]) -> Result<Vec<(Pubkey, Account)>, LocalnetError> {
+        let mut out = vec![];
+        for owner in [vetmai::ID, spl_token::ID] {
+            out.extend(self.rpc.get_program_accounts(&owner).await?);
+        }
+        for chunk in extra.chunks(100) {
+            let accounts = self.rpc.get_multiple_accounts(chunk).await?;
+            out.extend(chunk.iter().zip(accounts).filter_map(|(k, a)| Some((*k, a?))));
+        }
+        Ok(out)
     }
 
     /// The validator's current unix time: the `Clock` sysvar at `confirmed`.
@@ -360,6 +416,14 @@ impl Localnet {
             .ok_or_else(|| LocalnetError::Instruction("clock sysvar too short".into()))?;
         Ok(i64::from_le_bytes(ts))
     }
+}
+
+fn ix_err(e: anchor_lang::solana_program::program_error::ProgramError) -> LocalnetError {
+    LocalnetError::Instruction(e.to_string())
+}
+
+fn mint_to(mint: &Pubkey, to: &Pubkey, authority: &Pubkey, amount: u64) -> Result<Instruction, LocalnetError> {
+    spl_token::instruction::mint_to(&spl_token::ID, mint, to, authority, &[], amount).map_err(ix_err)
 }
 
 /// A genesis account owned by the program holding `data` (rent-exempt lamports for its size).

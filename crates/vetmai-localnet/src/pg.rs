@@ -90,23 +90,9 @@ impl TempPostgres {
 
     fn start_cluster() -> Result<Self, LocalnetError> {
         let bin = pg_bin()?;
-        let root = is_root();
         let dir = std::env::temp_dir().join(format!("vetmai-pg-{}", unique()));
-        std::fs::create_dir_all(&dir)?;
-        if root {
-            run(Path::new("chown"), &["postgres:postgres", &dir.to_string_lossy()], false)?;
-        }
-        let data = dir.join("data");
-        let data_s = data.to_string_lossy().to_string();
-        run(&bin.join("initdb"), &["-D", &data_s, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], root)?;
         let port = free_port()?;
-        let opts = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=100",
-            dir.to_string_lossy()
-        );
-        let log = dir.join("log").to_string_lossy().to_string();
-        run(&bin.join("pg_ctl"), &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "start"], root)?;
+        init_and_start(&bin, &dir, port, false)?;
         Ok(Self {
             url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
             admin_url: None,
@@ -124,6 +110,73 @@ impl TempPostgres {
     /// Connection string of the server's maintenance database (for `create/drop database`).
     pub fn admin_url(&self) -> Option<&str> {
         self.admin_url.as_deref()
+    }
+}
+
+/// Creates the cluster in `dir/data` unless it exists, then starts it on 127.0.0.1:`port` with its
+/// socket and log in `dir`. `durable = false` turns fsync off (throwaway clusters). As root, the
+/// cluster belongs to and runs as the `postgres` user.
+fn init_and_start(bin: &Path, dir: &Path, port: u16, durable: bool) -> Result<(), LocalnetError> {
+    let root = is_root();
+    std::fs::create_dir_all(dir)?;
+    if root {
+        run(Path::new("chown"), &["postgres:postgres", &dir.to_string_lossy()], false)?;
+    }
+    let data = dir.join("data");
+    let data_s = data.to_string_lossy().to_string();
+    if !data.join("PG_VERSION").exists() {
+        run(&bin.join("initdb"), &["-D", &data_s, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], root)?;
+    } else if run(&bin.join("pg_ctl"), &["-D", &data_s, "status"], root).is_ok() {
+        // Left running by a process that was killed: stop it so it restarts with these settings.
+        run(&bin.join("pg_ctl"), &["-D", &data_s, "-m", "fast", "-w", "stop"], root)?;
+    }
+    let fsync = if durable { "" } else { "-c fsync=off -c synchronous_commit=off -c full_page_writes=off " };
+    let opts =
+        format!("-p {port} -k {} -c listen_addresses=127.0.0.1 {fsync}-c max_connections=100", dir.to_string_lossy());
+    let log = dir.join("log").to_string_lossy().to_string();
+    run(&bin.join("pg_ctl"), &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "start"], root)
+}
+
+/// A Postgres cluster kept in a directory across runs (the sandbox's): created on first use,
+/// started on `port`, stopped on drop; the data stays.
+pub struct PersistentPostgres {
+    dir: PathBuf,
+    bin: PathBuf,
+    port: u16,
+}
+
+impl PersistentPostgres {
+    pub fn open(dir: &Path, port: u16) -> Result<Self, LocalnetError> {
+        let bin = pg_bin()?;
+        init_and_start(&bin, dir, port, true)?;
+        Ok(Self { dir: dir.to_path_buf(), bin, port })
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// The server log.
+    pub fn log(&self) -> PathBuf {
+        self.dir.join("log")
+    }
+}
+
+/// Stops the cluster in `dir` if one is running there (before deleting it, say).
+pub fn stop_cluster(dir: &Path) {
+    let data = dir.join("data");
+    if let Ok(bin) = pg_bin() {
+        if data.join("PG_VERSION").exists() {
+            let data = data.to_string_lossy().to_string();
+            let _ = run(&bin.join("pg_ctl"), &["-D", &data, "-m", "fast", "-w", "stop"], is_root());
+        }
+    }
+}
+
+impl Drop for PersistentPostgres {
+    fn drop(&mut self) {
+        let data = self.dir.join("data").to_string_lossy().to_string();
+        let _ = run(&self.bin.join("pg_ctl"), &["-D", &data, "-m", "fast", "-w", "stop"], is_root());
     }
 }
 

@@ -7,8 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::{program_pack::Pack, system_instruction};
-use anchor_spl::token::spl_token;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -30,23 +28,7 @@ pub struct Lifecycle {
 
 /// A token account of `mint` (SPL Token, mint authority = the payer) owned by `owner`, holding `amount`.
 pub async fn token_account(net: &Localnet, owner: Pubkey, mint: Pubkey, amount: u64) -> Pubkey {
-    let acc = Keypair::new();
-    let payer = net.payer().pubkey();
-    let space = spl_token::state::Account::LEN;
-    let rent = net.rpc().get_minimum_balance_for_rent_exemption(space).await.expect("rent");
-    let mut ixs = vec![
-        system_instruction::create_account(&payer, &acc.pubkey(), rent, space as u64, &spl_token::ID),
-        spl_token::instruction::initialize_account3(&spl_token::ID, &acc.pubkey(), &mint, &owner)
-            .expect("init account"),
-    ];
-    if amount > 0 {
-        ixs.push(
-            spl_token::instruction::mint_to(&spl_token::ID, &mint, &acc.pubkey(), &payer, &[], amount)
-                .expect("mint_to"),
-        );
-    }
-    net.send(&ixs, &[&acc]).await.expect("token account");
-    acc.pubkey()
+    net.token_account(owner, mint, amount).await.expect("token account")
 }
 
 /// Locks of both kinds, increase, extend, begin_unlock (no withdraw: the validator's clock cannot
