@@ -1,0 +1,185 @@
+// @vitest-environment happy-dom
+// The whole dashboard against a fake API and RPC: connect the dev wallet, see Free, lock, see the
+// transaction go through every step and the figures change once the (fake) index has the lock.
+import { render } from 'preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { parseConfig } from '../src/config';
+import { App } from '../src/ui/App';
+import { governanceFixtures } from './governance.fixtures';
+import { BLOCKHASH, createLockIxs, LEVELS, POOL, POSITION, sandboxJson, solanaKeypair, USDC_MINT, walletView } from './fixtures';
+
+const json = (v: unknown, status = 200) => new Response(JSON.stringify(v), { status, headers: { 'content-type': 'application/json' } });
+
+function fakeBackend(owner: string) {
+  let locked = false;
+  let sent = 0;
+  const { proposal, votes, round } = governanceFixtures();
+  const fetchMock = vi.fn(async (input: string | URL | Request, init?: RequestInit) => {
+    const url = String(input);
+    if (url.startsWith('http://127.0.0.1:8080')) {
+      const path = url.slice('http://127.0.0.1:8080'.length).split('?')[0];
+      switch (path) {
+        case '/v1/stats':
+          return json({ tvl: '3275000000000', total_ve: '6530000000000', open_positions: 4, stakers: 3, reward_pools: [] });
+        case '/v1/pools':
+          return json({
+            items: [
+              {
+                pubkey: POOL,
+                index: 0,
+                mint: USDC_MINT,
+                token_program: 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA',
+                total_deposited: '100000000000',
+                total_claimed: '0',
+                streaming: { remaining: '90000000000', until: 1_770_604_800, last_update: 1_770_000_000 },
+                points: [
+                  { at: 1_770_000_000, distributed: '10000000000' },
+                  { at: 1_770_604_800, distributed: '100000000000' },
+                ],
+              },
+            ],
+          });
+        case '/v1/proposals':
+          return json({ items: [{ ...proposal, voting_ends_at: Math.floor(Date.now() / 1000) + 86_400 }], next_offset: null });
+        case '/v1/proposals/0/votes':
+          return json({ items: votes, next_offset: null });
+        case '/v1/rounds':
+          return json({ items: [round], next_offset: null });
+        case '/v1/rounds/0/allocations':
+          return json({ items: [], next_offset: null });
+        case '/v1/tiers':
+          return json({ levels: LEVELS });
+        case `/v1/wallets/${owner}`: {
+          const now = Math.floor(Date.now() / 1000);
+          return json(
+            locked
+              ? walletView({
+                  wallet: owner,
+                  ve: '40000000000',
+                  level: 1,
+                  tier: 'Advanced',
+                  guaranteed_ve: '40000000000',
+                  guaranteed_level: 1,
+                  guaranteed_tier: 'Advanced',
+                  items: [
+                    {
+                      pubkey: POSITION,
+                      index: 0,
+                      kind: 'fixed',
+                      amount: '20000000000',
+                      score: '40000000000',
+                      active_score: '40000000000',
+                      duration: 31_536_000,
+                      created_at: now,
+                      end: now + 31_536_000,
+                      auto_compound: false,
+                      pending_rewards: [{ pool: POOL, mint: USDC_MINT, amount: '0' }],
+                    },
+                  ],
+                  schedule: [0, 1, 2].map((i) => ({ at: now + i * 604_800, vetmai: '40000000000', guaranteed: '40000000000' })),
+                })
+              : walletView({ wallet: owner, schedule: [{ at: now, vetmai: '0', guaranteed: '0' }] }),
+          );
+        }
+        case '/v1/tx/create_lock':
+          expect(JSON.parse(String(init?.body))).toEqual({ owner, amount: '20000000000', duration: 31_536_000, kind: 'fixed' });
+          return json({ instructions: createLockIxs(owner) });
+        default:
+          return json({ code: 'not_found', message: `no route ${path}` }, 404);
+      }
+    }
+    const { method, id } = JSON.parse(String(init?.body)) as { method: string; id: number };
+    const result = (r: unknown) => json({ jsonrpc: '2.0', id, result: r });
+    switch (method) {
+      case 'getBalance':
+        return result({ context: { slot: 1 }, value: 10_000_000_000 });
+      case 'getTokenAccountsByOwner':
+        return result({ context: { slot: 1 }, value: [{ account: { data: { parsed: { info: { tokenAmount: { amount: locked ? '30000000000' : '50000000000' } } } } } }] });
+      case 'getLatestBlockhash':
+        return result({ context: { slot: 1 }, value: { blockhash: BLOCKHASH, lastValidBlockHeight: 500 } });
+      case 'sendTransaction':
+        sent++;
+        return result('x');
+      case 'getSignatureStatuses':
+        locked = true; // the indexer "catches up" right after confirmation
+        return result({ context: { slot: 2 }, value: [{ slot: 2, confirmations: 1, err: null, confirmationStatus: 'confirmed' }] });
+      default:
+        return json({ jsonrpc: '2.0', id, error: { code: -32601, message: method } });
+    }
+  });
+  return { fetchMock, sent: () => sent };
+}
+
+async function until<T>(f: () => T | null | undefined | false, what: string, ms = 3000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('<App> against a fake API and RPC', () => {
+  it('connects alice, shows Free, locks 20 000 TMAI for 12 months and shows Advanced', async () => {
+    const kp = solanaKeypair();
+    const config = parseConfig(sandboxJson([kp]));
+    const backend = fakeBackend(kp.pubkey);
+    vi.stubGlobal('fetch', backend.fetchMock);
+    const root = document.createElement('div');
+    document.body.appendChild(root);
+    render(<App config={config} />, root);
+    const q = (id: string) => root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+
+    await until(() => q('proposal-0'), 'the proposals');
+    expect(q('proposal-title')!.textContent).toBe('Raise the VIP API quota to 300 000 calls');
+    expect(q('round-0')).not.toBeNull();
+    expect(q('stream-chart-0')!.querySelector('svg path')).not.toBeNull();
+
+    q('dev-wallet-alice')!.click();
+    await until(() => q('tier-current'), 'the wallet summary');
+    expect(q('tier-current')!.textContent).toBe('Free');
+    expect(q('ve-current')!.textContent).toBe('0');
+    expect(q('positions-empty')).not.toBeNull();
+    await until(() => q('wallet-balances')?.textContent?.includes('50,000 TMAI'), 'the balances');
+
+    const amount = q('lock-amount') as HTMLInputElement;
+    amount.value = '20 000';
+    amount.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 20)); // let Preact re-render with the new state
+    expect((q('lock-duration') as HTMLSelectElement).value).toBe('31536000');
+    q('lock-submit')!.click();
+    await until(() => q('tx-status')?.getAttribute('data-state') === 'indexed', 'the transaction to be indexed');
+    expect(backend.sent()).toBe(1);
+    await until(() => q('tier-current')?.textContent === 'Advanced', 'the Advanced tier');
+    expect(q('ve-current')!.textContent).toBe('40,000');
+    expect(q('tier-guaranteed')!.textContent).toBe('Advanced');
+    expect(q('position-0')).not.toBeNull();
+    expect(q('schedule-chart')!.querySelectorAll('path').length).toBeGreaterThan(1);
+    render(null, root);
+  });
+
+  it('shows a form error without calling the API', async () => {
+    const kp = solanaKeypair();
+    const backend = fakeBackend(kp.pubkey);
+    vi.stubGlobal('fetch', backend.fetchMock);
+    const root = document.createElement('div');
+    document.body.appendChild(root);
+    render(<App config={parseConfig(sandboxJson([kp]))} />, root);
+    const q = (id: string) => root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+    q('dev-wallet-alice')!.click();
+    await until(() => q('wallet-balances'), 'the wallet');
+    const amount = q('lock-amount') as HTMLInputElement;
+    amount.value = '60000';
+    amount.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 20)); // let Preact re-render with the new state
+    q('lock-submit')!.click();
+    await until(() => q('lock-error'), 'the form error');
+    expect(q('lock-error')!.textContent).toContain('You have 50,000 TMAI in this wallet.');
+    expect(backend.fetchMock.mock.calls.some(([u]) => String(u).includes('/v1/tx/'))).toBe(false);
+    render(null, root);
+  });
+});
