@@ -3,9 +3,11 @@
 // Chromium driven by playwright-core:
 //   open the app → connect the dev wallet → a vote without veTMAI fails with the program's error →
 //   lock 20 000 TMAI for 12 months → veTMAI and tier change once the indexer has the lock (Free →
-//   Advanced for alice) → vote → claim rewards.
+//   Advanced for alice) → vote → claim rewards → then, through the Wallet Standard path, a browser
+//   wallet injected into the page (holding the sandbox's bob key) connects and votes.
 // Env: APP_URL (default http://127.0.0.1:3000), E2E_WALLET (alice), E2E_ARTIFACTS (screenshots,
-// default ./e2e-artifacts), CHROMIUM (default /usr/bin/chromium), E2E_TIMEOUT_MS (per wait, 90 000).
+// default ./e2e-artifacts), CHROMIUM (default /usr/bin/chromium), E2E_TIMEOUT_MS (per wait, 90 000),
+// E2E_STANDARD_WALLET (the dev wallet the injected Wallet Standard wallet holds, bob; "" skips it).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -18,6 +20,88 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS ?? 90_000);
 const LOCK_TMAI = '20000';
 const LOCK_SECONDS = String(365 * 86_400);
+const STANDARD_WALLET = process.env.E2E_STANDARD_WALLET ?? 'bob';
+const INJECTED_NAME = 'E2E-Wallet';
+
+/**
+ * Runs in the page before the app: registers a Wallet Standard wallet (the protocol of
+ * @wallet-standard/wallet: answer `wallet-standard:app-ready`, dispatch
+ * `wallet-standard:register-wallet`) that signs with WebCrypto Ed25519 the way a browser
+ * extension would: it gets the serialized transaction, signs its message, returns the bytes.
+ * @param {{ name: string, secretKey: number[] }} arg
+ */
+function injectStandardWallet({ name, secretKey }) {
+  const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+  /** @param {Uint8Array} bytes */
+  const b58 = (bytes) => {
+    let n = 0n;
+    for (const b of bytes) n = n * 256n + BigInt(b);
+    let s = '';
+    while (n > 0n) {
+      s = ALPHABET[Number(n % 58n)] + s;
+      n /= 58n;
+    }
+    for (const b of bytes) {
+      if (b !== 0) break;
+      s = '1' + s;
+    }
+    return s;
+  };
+  /** @param {Uint8Array} bytes @param {number} o @returns {[number, number]} */
+  const compactU16 = (bytes, o) => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = /** @type {number} */ (bytes[o++]);
+      v |= (b & 0x7f) << shift;
+      if (!(b & 0x80)) return [v, o];
+    }
+  };
+  const pub = new Uint8Array(secretKey.slice(32));
+  const pkcs8 = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20, ...secretKey.slice(0, 32)]);
+  const key = crypto.subtle.importKey('pkcs8', pkcs8, 'Ed25519', false, ['sign']);
+  const address = b58(pub);
+  const chains = /** @type {const} */ (['solana:localnet']);
+  const account = { address, publicKey: pub, chains, features: ['solana:signTransaction'] };
+  const wallet = {
+    version: '1.0.0',
+    name,
+    icon: 'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxNiAxNiI+PHJlY3Qgd2lkdGg9IjE2IiBoZWlnaHQ9IjE2IiBmaWxsPSIjMDU5NjY5Ii8+PC9zdmc+',
+    chains,
+    accounts: [account],
+    features: {
+      'standard:connect': { version: '1.0.0', connect: async () => ({ accounts: [account] }) },
+      'standard:events': { version: '1.0.0', on: () => () => undefined },
+      'solana:signTransaction': {
+        version: '1.0.0',
+        supportedTransactionVersions: ['legacy', 0],
+        /** @param {...{ transaction: Uint8Array }} inputs */
+        signTransaction: async (...inputs) =>
+          Promise.all(
+            inputs.map(async ({ transaction }) => {
+              const bytes = new Uint8Array(transaction);
+              const [sigCount, sigStart] = compactU16(bytes, 0);
+              const message = bytes.slice(sigStart + 64 * sigCount);
+              // Legacy message: 3 header bytes, then the account keys; signers come first.
+              const [, keysStart] = compactU16(message, 3);
+              let index = -1;
+              for (let i = 0; i < sigCount; i++) {
+                if (b58(message.slice(keysStart + 32 * i, keysStart + 32 * (i + 1))) === address) index = i;
+              }
+              if (index < 0) throw new Error(`${name}: this transaction needs no signature from ${address}`);
+              const sig = new Uint8Array(await crypto.subtle.sign('Ed25519', await key, message));
+              const out = bytes.slice();
+              out.set(sig, sigStart + 64 * index);
+              return { signedTransaction: out };
+            }),
+          ),
+      },
+    },
+  };
+  /** @param {{ register: (w: unknown) => void }} api */
+  const register = (api) => api.register(wallet);
+  window.addEventListener('wallet-standard:app-ready', (e) => register(/** @type {CustomEvent} */ (e).detail));
+  window.dispatchEvent(new CustomEvent('wallet-standard:register-wallet', { detail: register }));
+}
 
 mkdirSync(ARTIFACTS, { recursive: true });
 const started = Date.now();
@@ -41,6 +125,20 @@ const page = await browser.newPage({ viewport: { width: 1360, height: 960 } });
 page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
 page.on('pageerror', (e) => pageErrors.push(String(e)));
 
+/** @type {{ name: string, secretKey: number[] } | null} */
+let injected = null;
+if (STANDARD_WALLET) {
+  const res = await fetch(new URL('sandbox.json', APP_URL.endsWith('/') ? APP_URL : `${APP_URL}/`)).catch(() => null);
+  const sandbox = res && res.ok ? await res.json().catch(() => null) : null;
+  const dev = sandbox?.dev_wallets?.find((/** @type {{ name: string }} */ w) => w.name === STANDARD_WALLET);
+  if (dev) {
+    injected = { name: INJECTED_NAME, secretKey: dev.secret_key };
+    await page.addInitScript(injectStandardWallet, injected);
+  } else {
+    console.log(`[e2e] no dev wallet "${STANDARD_WALLET}" in sandbox.json: skipping the Wallet Standard step`);
+  }
+}
+
 /** @param {string} name */
 async function screenshot(name) {
   const file = join(ARTIFACTS, `${String(++shot).padStart(2, '0')}-${name}.png`);
@@ -53,7 +151,7 @@ const tid = (id) => page.locator(`[data-testid="${id}"]`);
 
 /** @param {string} id */
 async function text(id) {
-  return (await tid(id).first().textContent())?.trim() ?? '';
+  return (await tid(id).first().innerText()).replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -189,6 +287,26 @@ try {
   log(`claim of ${pending} USDC pending: ${claimState}`);
   await closeTx();
   await screenshot('claimed');
+
+  // The Wallet Standard path: a browser wallet (injected above) connects, signs and votes.
+  if (injected) {
+    await tid('disconnect').click();
+    const button = tid(`standard-wallet-${INJECTED_NAME}`);
+    await waitFor(`the Wallet Standard wallet "${INJECTED_NAME}" to be offered`, async () => button.isEnabled());
+    await button.click();
+    await waitFor('the standard wallet to connect', async () => (await text('wallet-connected')).includes(INJECTED_NAME));
+    await waitFor('its summary', async () => tid('tier-current').isVisible());
+    log(`connected ${INJECTED_NAME} (${STANDARD_WALLET}'s key) ${await text('wallet-address')}: veTMAI ${await text('ve-current')}, tier ${await text('tier-current')}`);
+    const choice = (await tid('vote-0-abstain').count()) && (await tid('vote-0-abstain').isEnabled()) ? 'abstain' : 'no';
+    if (await tid(`vote-0-${choice}`).count()) {
+      await tid(`vote-0-${choice}`).click();
+      const state = await txOutcome(`vote ${choice} signed by ${INJECTED_NAME}`);
+      await waitFor('the wallet’s vote to be shown', async () => (await text('my-vote')).includes(choice));
+      log(`vote ${choice} through the Wallet Standard wallet: ${state}`);
+      await closeTx();
+    }
+    await screenshot('standard-wallet-voted');
+  }
 
   log('passed');
 } catch (e) {

@@ -256,7 +256,7 @@ export function App({ config }: { config: AppConfig }) {
             ) : (
               errors.wallet == null && <p class="muted">Loading the wallet…</p>
             )}
-            {view && <Positions ctx={ctx} positions={view.items} pools={data.pools} />}
+            {view && <Positions ctx={ctx} positions={view.items} pools={data.pools} more={view.next_offset !== null} />}
           </>
         ) : (
           <section class="card intro" data-testid="intro">

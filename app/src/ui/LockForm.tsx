@@ -29,6 +29,7 @@ export function LockForm({ ctx, available }: { ctx: Ctx; available: bigint | nul
         body: { owner: wallet.address, amount: base.toString(), duration, kind },
         watch: { kind: 'wallet' },
       });
+      setAmount('');
     } catch (err) {
       setError(err);
     }

@@ -10,10 +10,12 @@ interface Props {
   ctx: Ctx;
   positions: Position[];
   pools: Pool[];
+  /** The API has more positions than this page. */
+  more?: boolean;
 }
 
 /** The wallet's positions with pending rewards per pool, and what can be done with each. */
-export function Positions({ ctx, positions, pools }: Props) {
+export function Positions({ ctx, positions, pools, more = false }: Props) {
   if (positions.length === 0) {
     return (
       <section class="card" data-testid="positions">
@@ -47,6 +49,7 @@ export function Positions({ ctx, positions, pools }: Props) {
           </tbody>
         </table>
       </div>
+      {more && <p class="muted small">Showing the first {positions.length} positions.</p>}
     </section>
   );
 }

@@ -111,14 +111,12 @@ export function TierTable({ levels, decimals, current, guaranteed }: { levels: L
               key={l.level}
               class={[l.level === guaranteed ? 'row-guaranteed' : '', l.level === current ? 'row-current' : ''].join(' ')}
             >
-              <td>
-                {l.level}
-                {l.level === guaranteed && <span class="chip">API tier</span>}
-                {l.level === current && l.level !== guaranteed && <span class="chip alt">now</span>}
-              </td>
+              <td>{l.level}</td>
               <td class="num">{l.level === 0 ? '—' : formatUnits(l.min_ve, decimals)}</td>
               <td>
                 <span class={tierClass(l.tier.name)}>{l.tier.name}</span>
+                {l.level === guaranteed && <span class="chip">API tier</span>}
+                {l.level === current && l.level !== guaranteed && <span class="chip alt">now</span>}
               </td>
               <td class="num">{l.tier.calls_per_month.toLocaleString('en-US')}</td>
               <td class="num">
