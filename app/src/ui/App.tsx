@@ -171,7 +171,7 @@ export function App({ config }: { config: AppConfig }) {
     (req: ActRequest) => {
       const w = walletRef.current;
       if (!w) return;
-      const before = view;
+      let before = view;
       const since = Math.floor(Date.now() / 1000) - 60;
       const indexed = async (): Promise<boolean> => {
         const watch = req.watch;
@@ -186,15 +186,20 @@ export function App({ config }: { config: AppConfig }) {
         return walletFingerprint(after) !== walletFingerprint(before);
       };
       setTx({ label: req.label, progress: null, error: null });
-      runAction({
-        api,
-        rpc,
-        wallet: w,
-        action: req.action,
-        body: req.body,
-        indexed,
-        onProgress: (progress) => setTx((t) => (t ? { ...t, progress } : t)),
-      })
+      // A claim is recognised by its pending amount dropping: compare with a fresh reading.
+      const fresh = req.watch.kind === 'claim' ? loadWallet(w).then((v) => (before = v ?? before)) : Promise.resolve(before);
+      fresh
+        .then(() =>
+          runAction({
+            api,
+            rpc,
+            wallet: w,
+            action: req.action,
+            body: req.body,
+            indexed,
+            onProgress: (progress) => setTx((t) => (t ? { ...t, progress } : t)),
+          }),
+        )
         .catch((error: unknown) => setTx((t) => (t ? { ...t, error } : { label: req.label, progress: null, error })))
         .finally(() => {
           void loadPublic();
