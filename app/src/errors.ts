@@ -3,7 +3,8 @@
 // error codes are named from the program's own IDL (idl/vetmai.json), never a copy.
 import { errors as idlErrors } from '../../idl/vetmai.json';
 
-import { ApiError } from './api';
+import { ANCHOR_ERRORS } from './anchorErrors';
+import { ApiError, type TxAction } from './api';
 import { ConfigError } from './config';
 import { InputError } from './format';
 import { RpcError } from './rpc';
@@ -45,6 +46,8 @@ export interface Described {
   title: string;
   code?: string;
   message: string;
+  /** What to do about it, when the action and the error say enough. */
+  hint?: string;
   /** Program logs, signature, request: shown folded. */
   details: string[];
 }
@@ -88,6 +91,8 @@ export function programError(txError: unknown, logs: string[], programIds: strin
     const isVetmai = program === undefined || vetmaiId === undefined || program === vetmaiId;
     const known = isVetmai ? PROGRAM_ERRORS.get(custom) : undefined;
     if (known) return { name: known.name, number: custom, message: known.msg, instruction: index };
+    const anchor = isVetmai ? ANCHOR_ERRORS[custom] : undefined;
+    if (anchor) return { name: anchor[0], number: custom, message: anchor[1], instruction: index };
     const token = program && TOKEN_PROGRAMS.has(program) ? TOKEN_ERRORS[custom] : undefined;
     if (token) return { name: token[0], number: custom, message: token[1], instruction: index };
     return { name: `Custom`, number: custom, message: `custom program error ${custom} (0x${custom.toString(16)})${program ? ` from ${program}` : ''}`, instruction: index };
@@ -103,6 +108,25 @@ function humanize(name: string): string {
 function txErrorText(err: unknown): string {
   if (typeof err === 'string') return humanize(err);
   return JSON.stringify(err);
+}
+
+const HINTS: Record<string, string> = {
+  'vote:NoVotingWeight': 'Your voting weight is the veTMAI you have guaranteed through the voting end: lock TMAI first.',
+  'vote:AccountNotInitialized': 'This wallet has never locked TMAI, so it has no voting weight: lock TMAI first.',
+  'vote:VotingClosed': 'Voting on this proposal has ended.',
+  '*:InsufficientFunds': 'The wallet does not hold enough of the token for this.',
+  '*:InsufficientFundsForFee': 'The wallet needs SOL to pay the transaction fee.',
+  '*:PoolNeedsCrank': 'A reward pool has an epoch boundary to record; try again in a moment (the API adds the crank).',
+  '*:InvalidPositionIndex': 'Another lock of this wallet landed meanwhile; try again.',
+  'withdraw:LockNotExpired': 'The lock has not ended yet.',
+  'withdraw:ConstantNotUnlocking': 'Begin unlocking this constant lock first; it can be withdrawn once its duration has passed.',
+};
+
+/** Describes an error of a wallet action, with advice for the common cases. */
+export function describeTxError(e: unknown, action: TxAction | undefined, vetmaiId?: string): Described {
+  const d = describeError(e, vetmaiId);
+  const hint = d.code ? (HINTS[`${action}:${d.code}`] ?? HINTS[`*:${d.code}`]) : undefined;
+  return hint ? { ...d, hint } : d;
 }
 
 /** Describes any error for the error panel. */

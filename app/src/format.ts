@@ -133,7 +133,7 @@ export function formatDate(unix: number, opts: { time?: boolean } = {}): string 
 export function formatDay(unix: number, withYear = false): string {
   const d = new Date(unix * 1000);
   return withYear
-    ? `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCFullYear()).slice(2)}`
+    ? `${MONTHS[d.getUTCMonth()]} ’${String(d.getUTCFullYear()).slice(2)}`
     : `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
 }
 

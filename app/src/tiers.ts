@@ -68,7 +68,7 @@ export function tierExplanation(w: WalletView, decimals: number): string {
 
 /**
  * The level thresholds worth drawing on a chart whose values reach `top` whole tokens: the highest
- * ones reached and the next one up (at most three).
+ * ones reached and the next one up when it is within 2× (at most three).
  */
 export function chartThresholds(levels: LevelInfo[], top: number, decimals: number): { level: number; v: number; label: string }[] {
   const scale = 10 ** decimals;
@@ -77,7 +77,8 @@ export function chartThresholds(levels: LevelInfo[], top: number, decimals: numb
     .sort((a, b) => a.level - b.level)
     .map((l) => ({ level: l.level, v: Number(BigInt(l.min_ve)) / scale, label: `L${l.level} ${l.tier.name}` }));
   const reached = all.filter((l) => l.v <= top);
-  const next = all.find((l) => l.v > top);
+  // The next threshold only while it fits without flattening the wallet's own line.
+  const next = all.find((l) => l.v > top && (top === 0 || l.v <= 2 * top));
   return [...reached.slice(-2), ...(next ? [next] : [])];
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ApiClient, ApiError, errorFromResponse } from '../src/api';
 import { ConfigError } from '../src/config';
-import { describeError, programError, TxFailedError, TxTimeoutError, WalletError } from '../src/errors';
+import { describeError, describeTxError, programError, TxFailedError, TxTimeoutError, WalletError } from '../src/errors';
 import { InputError } from '../src/format';
 import { RpcError } from '../src/rpc';
 import { TxBuildError } from '../src/tx';
@@ -30,6 +30,16 @@ describe('programError', () => {
       message: 'Lock duration is shorter than min_lock',
       instruction: 1,
     });
+  });
+
+  it('names Anchor framework codes of the program (no logs from a native builtin)', () => {
+    expect(programError({ InstructionError: [0, { Custom: 3012 }] }, ['Program HUVP invoke [1]', 'Program HUVP failed: custom program error: 0xbc4'], [PROGRAM_ID], PROGRAM_ID)).toEqual({
+      name: 'AccountNotInitialized',
+      number: 3012,
+      message: 'The program expected this account to be already initialized',
+      instruction: 0,
+    });
+    expect(programError({ InstructionError: [0, { Custom: 2006 }] }, [], [PROGRAM_ID], PROGRAM_ID)?.name).toBe('ConstraintSeeds');
   });
 
   it('names SPL Token errors by the instruction’s program, not the IDL', () => {
@@ -77,6 +87,21 @@ describe('describeError', () => {
     expect(d.code).toBe('NoVotingWeight');
     expect(d.message).toBe('Voter has no veTMAI guaranteed through the voting end (error 6042)');
     expect(d.details).toContain(ANCHOR_LOG);
+  });
+
+  it('advises on the common failures of an action', () => {
+    const e = new RpcError(-32002, 'Transaction simulation failed: Error processing Instruction 0: custom program error: 0xbc4', 'sendTransaction', {
+      err: { InstructionError: [0, { Custom: 3012 }] },
+      logs: [],
+    });
+    e.programIds = [PROGRAM_ID];
+    expect(describeTxError(e, 'vote', PROGRAM_ID)).toMatchObject({
+      code: 'AccountNotInitialized',
+      hint: 'This wallet has never locked TMAI, so it has no voting weight: lock TMAI first.',
+    });
+    expect(describeTxError(e, 'claim', PROGRAM_ID).hint).toBeUndefined();
+    const fee = new TxFailedError('s', { InstructionError: [0, { Custom: 1 }] }, 'x', [TOKEN_PROGRAM]);
+    expect(describeTxError(fee, 'create_lock', PROGRAM_ID).hint).toBe('The wallet does not hold enough of the token for this.');
   });
 
   it('other RPC errors', () => {
@@ -132,6 +157,15 @@ describe('<ErrorBox>', () => {
     expect(box.querySelector('[data-testid="error-code"]')!.textContent).toBe('NoVotingWeight');
     expect(box.querySelector('[data-testid="error-message"]')!.textContent).toContain('Voter has no veTMAI');
     expect(box.querySelector('details pre')!.textContent).toContain('Error Number: 6042');
+  });
+
+  it('shows the advice of a failed action', () => {
+    const root = document.createElement('div');
+    const e = new RpcError(-32002, 'simulation failed', 'sendTransaction', { err: { InstructionError: [0, { Custom: 6042 }] }, logs: [] });
+    e.programIds = [PROGRAM_ID];
+    render(<ErrorBox error={e} programId={PROGRAM_ID} action="vote" />, root);
+    expect(root.querySelector('[data-testid="error-code"]')!.textContent).toBe('NoVotingWeight');
+    expect(root.querySelector('[data-testid="error-hint"]')!.textContent).toMatch(/lock TMAI first/);
   });
 
   it('an API error without details shows no empty fold', () => {

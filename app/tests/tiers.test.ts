@@ -85,7 +85,8 @@ describe('locks', () => {
 
 describe('chartThresholds', () => {
   it('draws the thresholds reached and the next one', () => {
-    expect(chartThresholds(LEVELS, 40_000, 6).map((t) => t.label)).toEqual(['L1 Advanced', 'L2 Advanced']);
+    expect(chartThresholds(LEVELS, 40_000, 6).map((t) => t.label)).toEqual(['L1 Advanced']);
+    expect(chartThresholds(LEVELS, 60_000, 6).map((t) => t.label)).toEqual(['L1 Advanced', 'L2 Advanced']);
     expect(chartThresholds(LEVELS, 500_000, 6).map((t) => t.level)).toEqual([3, 4, 5]);
     expect(chartThresholds(LEVELS, 0, 6).map((t) => t.level)).toEqual([1]);
     expect(chartThresholds(LEVELS, 1e9, 6).map((t) => t.level)).toEqual([9, 10]);

@@ -185,7 +185,7 @@ export function App({ config }: { config: AppConfig }) {
         if (watch.kind === 'claim') return claimIndexed(before, after, watch.position, watch.pool);
         return walletFingerprint(after) !== walletFingerprint(before);
       };
-      setTx({ label: req.label, progress: null, error: null });
+      setTx({ label: req.label, action: req.action, progress: null, error: null });
       // A claim is recognised by its pending amount dropping: compare with a fresh reading.
       const fresh = req.watch.kind === 'claim' ? loadWallet(w).then((v) => (before = v ?? before)) : Promise.resolve(before);
       fresh
@@ -200,7 +200,7 @@ export function App({ config }: { config: AppConfig }) {
             onProgress: (progress) => setTx((t) => (t ? { ...t, progress } : t)),
           }),
         )
-        .catch((error: unknown) => setTx((t) => (t ? { ...t, error } : { label: req.label, progress: null, error })))
+        .catch((error: unknown) => setTx((t) => (t ? { ...t, error } : { label: req.label, action: req.action, progress: null, error })))
         .finally(() => {
           void loadPublic();
           void loadWallet(w);

@@ -1,9 +1,11 @@
 import type { Progress, Step } from '../actions';
+import type { TxAction } from '../api';
 import { shortAddress } from '../format';
 import { ErrorBox } from './ErrorBox';
 
 export interface TxState {
   label: string;
+  action?: TxAction;
   progress: Progress | null;
   error: unknown;
 }
@@ -51,7 +53,7 @@ export function TxPanel({ tx, programId, onClose }: { tx: TxState; programId: st
           Confirmed on chain, but the index has not shown the change yet; the dashboard keeps refreshing.
         </p>
       )}
-      {tx.error !== null && tx.error !== undefined && <ErrorBox error={tx.error} programId={programId} testId="tx-error" />}
+      {tx.error !== null && tx.error !== undefined && <ErrorBox error={tx.error} programId={programId} action={tx.action} testId="tx-error" />}
     </section>
   );
 }
