@@ -19,7 +19,10 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 echo "==> building the web app (app/dist)"
 build_app
 
-echo "==> building the workspace binaries (a first build takes a while: the validator is compiled from source)"
-cargo build --workspace --bins --locked
+echo "==> building the workspace (a first build takes a while: the validator is compiled from source)"
+# All targets, so features unify exactly as in `cargo test --workspace` (dev-dependencies
+# included): the binaries then share every artifact with ./scripts/test.sh instead of compiling
+# the validator stack a second time with other features.
+cargo build --workspace --all-targets --locked
 
 exec "$CARGO_TARGET_DIR/debug/vetmai-sandbox" --app-dir app/dist "$@"

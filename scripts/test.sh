@@ -15,7 +15,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # solana-program-test logs every instruction at debug level unless told otherwise.
 export RUST_LOG="${RUST_LOG:-error}"
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -24,7 +24,7 @@ step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test --workspace"
-cargo test --workspace --locked
+cargo test --workspace --locked --no-fail-fast
 
 step "IDL is up to date (idl/vetmai.json)"
 cargo run -q -p idl-gen --locked -- --check

@@ -5,44 +5,17 @@
 //!
 //! `cargo bench -p vetmai-api --bench check` (`VETMAI_BENCH_SECS`, default 10 s per run): one hot
 //! key, then `VETMAI_BENCH_KEYS` keys (default 1 000) picked at random per request.
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-struct Proc(Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn spawn(url: &str, port: u16) -> Proc {
-    let p = Proc(
-        Command::new(env!("CARGO_BIN_EXE_vetmai-api"))
-            .env("DATABASE_URL", url)
-            .env("VETMAI_API_LISTEN", format!("127.0.0.1:{port}"))
-            .env("VETMAI_API_QUOTAS", "1000000000000,1000000000000,1000000000000,1000000000000")
-            .env("VETMAI_API_DB_CONNECTIONS", "32")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("vetmai-api"),
-    );
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return p;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    panic!("vetmai-api did not start");
+fn spawn(url: &str, port: u16) -> common::ApiProc {
+    let env = [
+        ("VETMAI_API_QUOTAS", "1000000000000,1000000000000,1000000000000,1000000000000".to_string()),
+        ("VETMAI_API_DB_CONNECTIONS", "32".to_string()),
+    ];
+    common::spawn_api(url, port, &env, &[])
 }
 
 /// A wrk Lua script giving each request one of `keys` at random.
@@ -122,8 +95,8 @@ async fn main() {
     );
     for (n, k) in [(1usize, 1usize), (2, 1), (1, keys.len()), (2, keys.len())] {
         let keys = &keys[..k];
-        let ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
-        let _procs: Vec<Proc> = ports.iter().map(|p| spawn(&url, *p)).collect();
+        let ports: Vec<u16> = (0..n).map(|_| common::free_port()).collect();
+        let _procs: Vec<common::ApiProc> = ports.iter().map(|p| spawn(&url, *p)).collect();
         let (t_rps, t50, t99) = wrk(&ports, "/healthz", keys, secs);
         let (c_rps, c50, c99) = wrk(&ports, "/v1/auth", keys, secs);
         let mut batches = 0u64;

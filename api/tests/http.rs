@@ -12,7 +12,7 @@ use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use tower::ServiceExt;
-use vetmai::state::{ScoreSchedule, Staker};
+use vetmai::state::ScoreSchedule;
 use vetmai_api::tiers::Quotas;
 use vetmai_api::{app, AppState, MIGRATOR};
 
@@ -48,19 +48,7 @@ async fn api(quotas: [u64; 4]) -> Api {
 async fn insert_staker(pool: &PgPool, owner: Pubkey, score: u128, end: i64) {
     let mut fixed = ScoreSchedule::new((T0 / EPOCH) as u64);
     fixed.add(end, score).unwrap();
-    let s = Staker {
-        owner,
-        bump: 255,
-        next_index: 1,
-        open_positions: 1,
-        locked_amount: 1,
-        constant_score: 0,
-        constants: Default::default(),
-        fixed,
-        proposal_month: 0,
-        proposals_in_month: 0,
-        reserved: [0; 119],
-    };
+    let s = common::staker(owner, 1, 1, fixed);
     let mut data = vec![];
     s.try_serialize(&mut data).unwrap();
     sqlx::query(

@@ -1,9 +1,5 @@
 //! Exactness across processes: two `vetmai-api` processes on one Postgres, 200 concurrent
 //! clients hammering one key with quota Q: exactly Q admitted, the rest 429, usage equals Q.
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -11,19 +7,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 mod common;
 
 const Q: u64 = 60;
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 /// One HTTP/1.1 request on a fresh connection; returns (status, body).
 async fn http(port: u16, method: &str, path: &str, key: Option<&str>, body: Option<&Value>) -> (u16, String) {
@@ -42,33 +25,18 @@ async fn http(port: u16, method: &str, path: &str, key: Option<&str>, body: Opti
     (status, body)
 }
 
-async fn spawn(url: &str, port: u16, migrate: bool) -> Proc {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vetmai-api"));
-    cmd.env("DATABASE_URL", url)
-        .env("VETMAI_API_LISTEN", format!("127.0.0.1:{port}"))
-        .env("VETMAI_API_QUOTAS", format!("{Q},10000,50000,250000"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if migrate {
-        cmd.arg("--migrate");
-    }
-    let p = Proc(cmd.spawn().unwrap());
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return p;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("vetmai-api did not start on {port}");
+fn spawn(url: &str, port: u16, migrate: bool) -> common::ApiProc {
+    let quotas = [("VETMAI_API_QUOTAS", format!("{Q},10000,50000,250000"))];
+    common::spawn_api(url, port, &quotas, if migrate { &["--migrate"] } else { &[] })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_admit_exactly_the_quota() {
     let db = common::Db::new().await;
     let url = db.url();
-    let (p1, p2) = (free_port(), free_port());
-    let _a = spawn(&url, p1, true).await;
-    let _b = spawn(&url, p2, false).await;
+    let (p1, p2) = (common::free_port(), common::free_port());
+    let _a = spawn(&url, p1, true);
+    let _b = spawn(&url, p2, false);
     // The key: challenge, sign, create (through process A).
     let mut seed = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut seed);

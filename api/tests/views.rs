@@ -62,19 +62,7 @@ async fn reads_reflect_the_mirrored_accounts() {
     let end = (epoch as i64 + 5) * EPOCH;
     let mut fixed = ScoreSchedule::new(epoch);
     fixed.add(end, 6_000).unwrap();
-    let staker = Staker {
-        owner,
-        bump: 255,
-        next_index: 3,
-        open_positions: 3,
-        locked_amount: 3_000,
-        constant_score: 0,
-        constants: Default::default(),
-        fixed,
-        proposal_month: 0,
-        proposals_in_month: 0,
-        reserved: [0; 119],
-    };
+    let staker = common::staker(owner, 3, 3_000, fixed);
     push(vetmai_client::pda::staker(&owner), encode(&staker));
     for i in 0..3u64 {
         let p = Position {

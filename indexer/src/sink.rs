@@ -1,13 +1,15 @@
 //! The sink: drains the channel into batches and writes each in one transaction.
+use std::io::IsTerminal;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sqlx::PgPool;
 use tokio::sync::mpsc::Receiver;
 
 use crate::metrics::Metrics;
-use crate::model::Event;
+use crate::model::{AccountKind, Event, Origin};
 use crate::store::{self, Batch};
 use crate::IndexerError;
 
@@ -63,23 +65,33 @@ impl Sink {
     pub async fn run(self, mut rx: Receiver<Event>) -> Result<(), IndexerError> {
         let mut last_log = Instant::now();
         let mut since_log = 0u64;
+        let mut bar = BackfillBar::new();
         while let Some(first) = rx.recv().await {
             let mut batch = Batch::default();
             let mut n = 1usize;
-            let mut snapshot_in_batch = matches!(first, Event::Snapshot { .. });
-            Self::fold(&mut batch, first);
-            while n < self.batch_size {
-                match rx.try_recv() {
-                    Ok(ev) => {
-                        snapshot_in_batch |= matches!(ev, Event::Snapshot { .. });
-                        Self::fold(&mut batch, ev);
-                        n += 1;
+            let mut snapshot_in_batch = false;
+            let mut first_snapshot_done = false;
+            let mut ev = Some(first);
+            while let Some(e) = ev.take() {
+                match &e {
+                    Event::Account(_, Origin::Backfill) => bar.fetched_written += 1,
+                    Event::Snapshot { kind, origin, .. } => {
+                        snapshot_in_batch = true;
+                        first_snapshot_done |= *origin == Origin::Backfill && AccountKind::ALL.last() == Some(kind);
                     }
-                    Err(_) => break,
+                    _ => {}
+                }
+                Self::fold(&mut batch, e);
+                if n < self.batch_size {
+                    ev = rx.try_recv().ok();
+                    n += 1;
                 }
             }
             let w = self.write(&batch).await;
             since_log += batch.received;
+            if bar.update(&self.metrics, first_snapshot_done) {
+                continue;
+            }
             if last_log.elapsed() > Duration::from_secs(2) || snapshot_in_batch {
                 let rate = since_log as f64 / last_log.elapsed().as_secs_f64().max(0.001);
                 tracing::info!(
@@ -97,5 +109,40 @@ impl Sink {
             }
         }
         Ok(())
+    }
+}
+
+/// The first backfill's progress as a bar when stderr is a terminal (accounts written of those
+/// fetched so far); otherwise, and once that backfill is written, the sink's periodic log lines.
+struct BackfillBar {
+    bar: Option<ProgressBar>,
+    /// Backfill accounts folded into committed batches.
+    fetched_written: u64,
+}
+
+impl BackfillBar {
+    fn new() -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template(
+                "backfill [{elapsed_precise}] {wide_bar} {pos}/{len} accounts ({per_sec}, eta {eta})",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        BackfillBar { bar, fetched_written: 0 }
+    }
+
+    /// Moves the bar after a committed batch; `true` while the bar stands in for log lines.
+    fn update(&mut self, metrics: &Metrics, done: bool) -> bool {
+        let Some(bar) = &self.bar else { return false };
+        bar.set_length(metrics.snapshot_accounts.load(Relaxed).max(self.fetched_written));
+        bar.set_position(self.fetched_written);
+        if done {
+            bar.finish_with_message("backfill written");
+            self.bar = None;
+        }
+        true
     }
 }

@@ -27,8 +27,22 @@ async fn write(pool: &sqlx::PgPool, events: Vec<Event>) -> store::Written {
 async fn migrations_are_idempotent() {
     let (_pg, pool) = db().await;
     store::migrate(&pool).await.expect("second migrate is a no-op");
+    // One table per account type, each queried (a missing table fails here), all empty.
     let counts = store::counts(&pool).await.expect("counts");
-    assert_eq!(counts.iter().map(|c| c.0).collect::<Vec<_>>(), vec!["config", "staker", "position"]);
+    let expected = [
+        "config",
+        "staker",
+        "position",
+        "reward_pool",
+        "reward_history",
+        "dao",
+        "proposal",
+        "vote_record",
+        "sale_round",
+        "commitment",
+    ];
+    assert_eq!(counts.iter().map(|c| c.0).collect::<Vec<_>>(), expected);
+    assert!(counts.iter().all(|c| c.1 == 0 && c.2 == 0), "fresh mirror has rows: {counts:?}");
 }
 
 #[tokio::test]

@@ -1,7 +1,13 @@
 //! A throwaway Postgres per test (`vetmai_localnet::pg::TempPostgres`: a private cluster, or a
 //! fresh database in the server at `DATABASE_URL`), and rows the indexer would have written.
 #![allow(dead_code)]
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anchor_lang::prelude::Pubkey;
 use sqlx::PgPool;
+use vetmai::state::{ScoreSchedule, Staker};
 use vetmai_localnet::pg::TempPostgres;
 
 pub struct Db {
@@ -70,4 +76,56 @@ pub async fn mark_live(url: &str) {
     .execute(&pool)
     .await
     .unwrap();
+}
+
+/// A `vetmai-api` child process, killed when dropped.
+pub struct ApiProc(Child);
+
+impl Drop for ApiProc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts the real `vetmai-api` binary on `port` over the database at `url` with extra
+/// environment and arguments, and waits (blocking, up to 10 s) until it accepts connections.
+pub fn spawn_api(url: &str, port: u16, env: &[(&str, String)], args: &[&str]) -> ApiProc {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vetmai-api"));
+    cmd.env("DATABASE_URL", url)
+        .env("VETMAI_API_LISTEN", format!("127.0.0.1:{port}"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let p = ApiProc(cmd.spawn().expect("vetmai-api"));
+    for _ in 0..400 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return p;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("vetmai-api did not start on {port}");
+}
+
+/// A mirrored staker for `owner` with `open` positions of `locked` base units in all, scored by
+/// the Fixed schedule `fixed` (no Constant positions).
+pub fn staker(owner: Pubkey, open: u32, locked: u64, fixed: ScoreSchedule) -> Staker {
+    Staker {
+        owner,
+        bump: 255,
+        next_index: u64::from(open),
+        open_positions: open,
+        locked_amount: locked,
+        constant_score: 0,
+        constants: Default::default(),
+        fixed,
+        proposal_month: 0,
+        proposals_in_month: 0,
+        reserved: [0; 119],
+    }
 }
