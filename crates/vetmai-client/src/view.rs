@@ -116,3 +116,15 @@ pub fn proposal_state_name(state: ProposalState) -> &'static str {
         ProposalState::Executed => "executed",
     }
 }
+
+/// Whether a lock operation or claim touching `pool` at `now` would fail with `PoolNeedsCrank`:
+/// some score ends at a boundary the pool has not recorded yet (after its first epoch). Clients
+/// prepend `crank_pool` (with [`crank_history_chunks`]) when this is true.
+pub fn pool_needs_crank(pool: &RewardPool, now: i64) -> bool {
+    let Some(now_epoch) = vetmai_math::time::epoch_of(now) else { return false };
+    let schedule = pool.score.fixed.view();
+    let due = schedule.entries().any(|(end, _)| {
+        vetmai_math::schedule::boundary_epoch(end).is_some_and(|e| e <= now_epoch && e > pool.history_start_epoch)
+    });
+    due
+}
