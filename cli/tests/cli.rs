@@ -285,6 +285,7 @@ async fn every_command_against_a_validator() {
     assert_eq!(o.stdout.trim(), alice_k.to_string());
     let e = cli.fail(alice, &["show"], "config_missing").await;
     assert!(e["message"].as_str().unwrap().contains("vetmai init"), "{e}");
+    cli.fail(dave, &["config"], "config_missing").await;
 
     // --- init.
     let v = cli.ok(admin, &["init", "--mint", &tmai_s]).await;
@@ -345,6 +346,13 @@ async fn every_command_against_a_validator() {
     assert!(v["end"].as_i64().unwrap() > v["created_at"].as_i64().unwrap() + 364 * DAY);
     let e = cli.fail(alice, &["lock", "withdraw", "0"], "position_locked").await;
     assert!(e["message"].as_str().unwrap().contains("is locked until"), "{e}");
+    let o = cli.run(alice, &["lock", "withdraw", "0"], false).await;
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr.contains("failed check: position_locked (checked before sending; nothing was sent)"),
+        "{}",
+        o.stderr
+    );
     cli.ok(bob, &["lock", "create", "100", "12mo"]).await;
     cli.ok(bob, &["lock", "create", "50", "30d", "--constant"]).await;
     cli.ok(carol, &["lock", "create", "2500000", "12mo"]).await;
@@ -404,6 +412,8 @@ async fn every_command_against_a_validator() {
         "dao_missing",
     )
     .await;
+    cli.fail(dave, &["proposals"], "dao_missing").await;
+    cli.fail(dave, &["sale", "list"], "dao_missing").await;
     cli.fail_program(alice, &["dao", "init"], vetmai::VetmaiError::Unauthorized).await;
     let v = cli.ok(admin, &["dao", "init"]).await;
     assert_eq!(
