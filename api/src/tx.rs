@@ -17,7 +17,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::Row;
-use vetmai::state::{Position, RewardHistory, RewardPool};
+use vetmai::state::{Position, RewardHistory, RewardPool, SaleRound};
 use vetmai::{ClaimMode, LockKind, VoteChoice};
 use vetmai_client::ix::{ClaimAccounts, Deployment, PoolRef, WithdrawPayout};
 use vetmai_client::pda;
@@ -41,6 +41,7 @@ pub struct Body {
     mode: Option<String>,
     target: Option<String>,
     choice: Option<String>,
+    round: Option<String>,
 }
 
 fn field<'a, T>(v: &'a Option<T>, name: &str) -> Result<&'a T, ApiError> {
@@ -74,18 +75,31 @@ pub fn instruction_json(ix: &Instruction) -> Value {
     })
 }
 
-async fn deployment(s: &AppState) -> Result<Deployment, ApiError> {
-    Ok(Deployment::from_config(&score::config(&s.pool).await?))
-}
-
-async fn position(s: &AppState, key: &Pubkey, owner: &Pubkey) -> Result<Position, ApiError> {
-    let row = sqlx::query("select data from position where pubkey = $1 and not closed")
+/// The mirrored account `key` of table `table`, decoded, or 404 `what`.
+async fn mirrored<T: anchor_lang::AccountDeserialize>(
+    s: &AppState,
+    table: &str,
+    key: &Pubkey,
+    what: &'static str,
+) -> Result<T, ApiError> {
+    let row = sqlx::query(&format!("select data from {table} where pubkey = $1 and not closed"))
         .bind(key.to_string())
         .fetch_optional(&s.pool)
         .await?
-        .ok_or(ApiError::NotFound("position"))?;
-    let p: Position =
-        vetmai_client::decode(&row.get::<Vec<u8>, _>(0)).map_err(|e| ApiError::Internal(e.to_string()))?;
+        .ok_or(ApiError::NotFound(what))?;
+    vetmai_client::decode(&row.get::<Vec<u8>, _>(0)).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// veTMAI of `wallet` guaranteed through `t` (positions still locked then), 0 without a staker.
+async fn guaranteed_through(s: &AppState, wallet: &Pubkey, now: i64, t: i64) -> Result<u128, ApiError> {
+    match score::staker(&s.pool, wallet).await? {
+        Some(st) => st.guaranteed(now, t).ok_or_else(|| ApiError::Internal("guaranteed veTMAI overflows".into())),
+        None => Ok(0),
+    }
+}
+
+async fn position(s: &AppState, key: &Pubkey, owner: &Pubkey) -> Result<Position, ApiError> {
+    let p: Position = mirrored(s, "position", key, "position").await?;
     if p.owner != *owner {
         return Err(ApiError::Rejected(format!("position {key} belongs to {}, not {owner}", p.owner)));
     }
@@ -126,7 +140,8 @@ pub async fn build(
     body: Result<Json<Body>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(b) = body?;
-    let dep = deployment(&s).await?;
+    let config = score::config(&s.pool).await?;
+    let dep = Deployment::from_config(&config);
     let now = s.now();
     let mut ixs = vec![];
     match action.as_str() {
@@ -223,15 +238,24 @@ pub async fn build(
                 "abstain" => VoteChoice::Abstain,
                 c => return Err(ApiError::BadRequest(format!("`choice` must be yes, no or abstain, not {c:?}"))),
             };
-            let open: Option<String> =
-                sqlx::query_scalar("select state from proposal where pubkey = $1 and not closed")
-                    .bind(proposal.to_string())
-                    .fetch_optional(&s.pool)
-                    .await?;
-            match open.as_deref() {
+            let open: Option<(String, i64)> = sqlx::query_as(
+                "select state, extract(epoch from voting_ends_at)::bigint from proposal where pubkey = $1 and not closed",
+            )
+            .bind(proposal.to_string())
+            .fetch_optional(&s.pool)
+            .await?;
+            let voting_end = match open {
                 None => return Err(ApiError::NotFound("proposal")),
-                Some("voting") => {}
-                Some(state) => return Err(ApiError::Rejected(format!("proposal {proposal} is {state}, not voting"))),
+                Some((state, end)) if state == "voting" => end,
+                Some((state, _)) => {
+                    return Err(ApiError::Rejected(format!("proposal {proposal} is {state}, not voting")))
+                }
+            };
+            // The program weighs a vote by veTMAI guaranteed through the voting end.
+            if guaranteed_through(&s, &voter, now, voting_end).await? == 0 {
+                return Err(ApiError::Rejected(format!(
+                    "{voter} has no veTMAI locked through the voting end ({voting_end}): lock TMAI past it to vote"
+                )));
             }
             let voted: bool =
                 sqlx::query_scalar("select exists(select 1 from vote_record where pubkey = $1 and not closed)")
@@ -243,6 +267,45 @@ pub async fn build(
             } else {
                 dep.cast_vote(voter, proposal, choice)
             });
+        }
+        "commit" => {
+            let owner = address(&b.owner, "owner")?;
+            let key = address(&b.round, "round")?;
+            let amount = amount(&b.amount)?;
+            let round: SaleRound = mirrored(&s, "sale_round", &key, "round").await?;
+            if now >= round.end {
+                return Err(ApiError::Rejected(format!("round {key} ended at {}", round.end)));
+            }
+            // As the program decides: the level of veTMAI guaranteed through the round's end.
+            let g = guaranteed_through(&s, &owner, now, round.end).await?;
+            let level = vetmai_math::level(g, &config.params.level_thresholds);
+            let opens = round.opens_for(level).ok_or_else(|| {
+                ApiError::Rejected(format!(
+                    "level {level} (veTMAI guaranteed through the round's end: {g}) has no allocation in round {key}"
+                ))
+            })?;
+            if now < opens {
+                return Err(ApiError::Rejected(format!("the window for level {level} opens at {opens}")));
+            }
+            let committed: Option<String> =
+                sqlx::query_scalar("select amount::text from commitment where pubkey = $1 and not closed")
+                    .bind(pda::commitment(&key, &owner).to_string())
+                    .fetch_optional(&s.pool)
+                    .await?;
+            let committed: u64 =
+                committed.map_or(Ok(0), |c| c.parse()).map_err(|_| ApiError::Internal("commitment amount".into()))?;
+            let cap = round.level_caps.get(usize::from(level)).copied().unwrap_or(0);
+            if committed.checked_add(amount).is_none_or(|t| t > cap) {
+                return Err(ApiError::Rejected(format!(
+                    "{committed} already committed + {amount} exceeds the level {level} cap of {cap}"
+                )));
+            }
+            let source = match &b.token_account {
+                Some(_) => address(&b.token_account, "token_account")?,
+                None => get_associated_token_address_with_program_id(&owner, &round.payment_mint, &round.token_program),
+            };
+            let payment = PoolRef { mint: round.payment_mint, token_program: round.token_program };
+            ixs.push(dep.commit(owner, key, payment, source, amount));
         }
         other => return Err(ApiError::UnknownAction(other.to_string())),
     }

@@ -311,7 +311,8 @@ pub async fn reward_pools(State(s): State<AppState>) -> Result<Response, ApiErro
     Ok(Json(json!({ "items": items })).into_response())
 }
 
-/// `GET /v1/stats`: TVL, total veTMAI, positions, stakers, and each pool's current reward rate.
+/// `GET /v1/stats`: TVL, total veTMAI, positions, stakers, each pool's current reward rate, and
+/// the lock parameters a client needs to preview a lock's score (`vetmai_math::lock_score`).
 pub async fn stats(State(s): State<AppState>) -> Result<Response, ApiError> {
     let config = score::config(&s.pool).await?;
     let now = s.now();
@@ -330,6 +331,13 @@ pub async fn stats(State(s): State<AppState>) -> Result<Response, ApiError> {
         "open_positions": config.totals.open_positions,
         "stakers": config.totals.stakers,
         "reward_pools": rates,
+        "lock_params": {
+            "tmai_decimals": config.tmai_decimals,
+            "min_lock": config.params.min_lock,
+            "max_lock": config.params.max_lock,
+            "max_multiplier_bps": config.params.max_multiplier_bps,
+            "level_thresholds": config.params.level_thresholds.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+        },
     }))
     .into_response())
 }

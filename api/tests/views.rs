@@ -161,6 +161,7 @@ async fn reads_reflect_the_mirrored_accounts() {
         reserved: [0; 32],
     };
     push(round_key, encode(&round));
+    let (round_mint, round_token_program) = (round.payment_mint, round.token_program);
     for (i, (from, amount)) in [(0u64, 100u64), (100, 200)].into_iter().enumerate() {
         let wallet = Pubkey::new_unique();
         let mut slices = [CommitSlice::default(); MAX_COMMITS];
@@ -217,6 +218,12 @@ async fn reads_reflect_the_mirrored_accounts() {
     // Stats.
     let (_, st) = get(&router, "/v1/stats").await;
     assert_eq!(st["reward_pools"][0]["total_deposited"].as_str(), Some("600"));
+    let defaults = vetmai::state::Params::defaults(6).unwrap();
+    assert_eq!(st["lock_params"]["max_lock"].as_u64(), Some(defaults.max_lock));
+    assert_eq!(
+        st["lock_params"]["level_thresholds"][0].as_str(),
+        Some(defaults.level_thresholds[0].to_string().as_str())
+    );
 
     // Score over time: 6 000 until the locks end, 0 after.
     let sched = w["schedule"].as_array().unwrap();
@@ -246,6 +253,18 @@ async fn reads_reflect_the_mirrored_accounts() {
     let (s, t) = post(&router, "/v1/tx/vote", body).await;
     assert_eq!(s, StatusCode::OK, "{t}");
     let expected = dep.change_vote(owner, proposal2, VoteChoice::No);
+    assert_eq!(t["instructions"], json!([vetmai_api::tx::instruction_json(&expected)]));
+    // A commitment: checked against the level guaranteed through the round's end and its cap.
+    let body = json!({ "owner": owner.to_string(), "round": round_key.to_string(), "amount": "400" });
+    let (s, t) = post(&router, "/v1/tx/commit", body).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let source = anchor_spl::associated_token::get_associated_token_address_with_program_id(
+        &owner,
+        &round_mint,
+        &round_token_program,
+    );
+    let payment = vetmai_client::ix::PoolRef { mint: round_mint, token_program: round_token_program };
+    let expected = dep.commit(owner, round_key, payment, source, 400);
     assert_eq!(t["instructions"], json!([vetmai_api::tx::instruction_json(&expected)]));
     // Every refusal names its reason.
     let position0 = vetmai_client::pda::position(&owner, 0).to_string();
@@ -307,6 +326,26 @@ async fn reads_reflect_the_mirrored_accounts() {
             StatusCode::BAD_REQUEST,
             "bad_request",
         ),
+        // No staker, so no veTMAI through the voting end: the program would refuse it.
+        (
+            "vote",
+            json!({ "voter": stranger, "proposal": proposal2.to_string(), "choice": "yes" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rejected",
+        ),
+        (
+            "commit",
+            json!({ "owner": owner.to_string(), "round": round_key.to_string(), "amount": "1001" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rejected",
+        ),
+        (
+            "commit",
+            json!({ "owner": owner.to_string(), "round": stranger, "amount": "1" }),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        ("commit", json!({ "owner": owner.to_string(), "amount": "1" }), StatusCode::BAD_REQUEST, "bad_request"),
     ];
     for (action, body, status, code) in cases {
         let (s, v) = post(&router, &format!("/v1/tx/{action}"), body.clone()).await;

@@ -152,7 +152,10 @@ async fn main() -> anyhow::Result<()> {
     sandbox["rpc_url"] = json!(net.rpc_url());
     sandbox["ws_url"] = json!(net.pubsub_url());
     sandbox["api_url"] = json!(api_url);
-    sandbox["dev_wallets"] = sandbox["wallets"].take();
+    if let Some(obj) = sandbox.as_object_mut() {
+        let wallets = obj.remove("wallets").unwrap_or_default();
+        obj.insert("dev_wallets".into(), wallets);
+    }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.app_port))
         .await
         .with_context(|| format!("binding the app port {}", args.app_port))?;

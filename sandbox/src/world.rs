@@ -54,7 +54,7 @@ const PERSONAS: [Persona; 4] = [
         tmai: 5_000_000,
         usdc: 50_000,
         locks: &[(3_000_000, 365, LockKind::Fixed), (10_000, 7, LockKind::Fixed)],
-        note: "3 000 000 TMAI for 12 months (and 10 000 for a week): level 8, VIP; proposer",
+        note: "3 000 000 TMAI for 12 months (and 10 000 for a week): level 9, VIP; proposer",
     },
 ];
 
