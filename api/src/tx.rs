@@ -117,6 +117,19 @@ fn ata(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey, ixs: &mut Vec<Inst
     get_associated_token_address_with_program_id(owner, mint, token_program)
 }
 
+/// `crank_pool` for every pool with an epoch boundary still to record: a score change touches
+/// every pool and the program refuses it with `PoolNeedsCrank` until the pool has caught up.
+async fn crank_due(s: &AppState, dep: &Deployment, now: i64, ixs: &mut Vec<Instruction>) -> Result<(), ApiError> {
+    for (_, pool, _) in views::pools(s).await? {
+        if vetmai_client::view::pool_needs_crank(&pool, now) {
+            if let Some(chunks) = vetmai_client::view::crank_history_chunks(&pool, now) {
+                ixs.push(dep.crank_pool(PoolRef { mint: pool.mint, token_program: pool.token_program }, chunks));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn kind(v: &Option<String>) -> Result<LockKind, ApiError> {
     match v.as_deref() {
         None | Some("fixed") => Ok(LockKind::Fixed),
@@ -153,6 +166,7 @@ pub async fn build(
                 Some(_) => address(&b.token_account, "token_account")?,
                 None => get_associated_token_address_with_program_id(&owner, &dep.tmai_mint, &dep.token_program),
             };
+            crank_due(&s, &dep, now, &mut ixs).await?;
             ixs.push(dep.create_lock(owner, token, index, amount(&b.amount)?, duration, kind(&b.kind)?));
         }
         "increase_amount" => {
@@ -163,18 +177,21 @@ pub async fn build(
                 Some(_) => address(&b.token_account, "token_account")?,
                 None => get_associated_token_address_with_program_id(&owner, &dep.tmai_mint, &dep.token_program),
             };
+            crank_due(&s, &dep, now, &mut ixs).await?;
             ixs.push(dep.increase_amount(owner, token, key, amount(&b.amount)?));
         }
         "extend_lock" => {
             let owner = address(&b.owner, "owner")?;
             let key = address(&b.position, "position")?;
             position(&s, &key, &owner).await?;
+            crank_due(&s, &dep, now, &mut ixs).await?;
             ixs.push(dep.extend_lock(owner, key, *field(&b.duration, "duration")?));
         }
         "begin_unlock" => {
             let owner = address(&b.owner, "owner")?;
             let key = address(&b.position, "position")?;
             position(&s, &key, &owner).await?;
+            crank_due(&s, &dep, now, &mut ixs).await?;
             ixs.push(dep.begin_unlock(owner, key));
         }
         "withdraw" => {
@@ -195,6 +212,7 @@ pub async fn build(
                     destination,
                 });
             }
+            crank_due(&s, &dep, now, &mut ixs).await?;
             ixs.push(dep.withdraw_paying(owner, token, key, &payouts));
         }
         "claim" => {

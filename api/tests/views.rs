@@ -358,4 +358,19 @@ async fn reads_reflect_the_mirrored_accounts() {
     let ixs = t["instructions"].as_array().unwrap();
     assert_eq!(ixs[0]["program_id"].as_str(), Some(anchor_spl::associated_token::ID.to_string().as_str()));
     assert_eq!(ixs.last().unwrap()["program_id"].as_str(), Some(vetmai::ID.to_string().as_str()));
+
+    // Once the pool's score has ended at a boundary it has not recorded, a score change would fail
+    // with PoolNeedsCrank: the crank comes first.
+    let later = end + EPOCH;
+    assert!(vetmai_client::view::pool_needs_crank(&reward_pool, later));
+    let mut state = AppState::new(pool.clone(), Quotas::default());
+    state.clock = std::sync::Arc::new(move || later);
+    let body = json!({ "owner": owner.to_string(), "position": position0, "duration": 30 * 86_400 });
+    let (s, t) = post(&app(state), "/v1/tx/extend_lock", body).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let chunks = vetmai_client::view::crank_history_chunks(&reward_pool, later).unwrap();
+    let pool_ref = vetmai_client::ix::PoolRef { mint: reward_pool.mint, token_program: reward_pool.token_program };
+    let owner_position0 = vetmai_client::pda::position(&owner, 0);
+    let expected = [dep.crank_pool(pool_ref, chunks), dep.extend_lock(owner, owner_position0, 30 * 86_400)];
+    assert_eq!(t["instructions"], json!(expected.iter().map(vetmai_api::tx::instruction_json).collect::<Vec<_>>()));
 }
