@@ -138,12 +138,26 @@ export interface PoolRate {
   total_claimed: string;
 }
 
+/** The chain's lock parameters (`/v1/stats` → `lock_params`): what a lock's score is computed from. */
+export interface LockParams {
+  tmai_decimals: number;
+  /** Seconds. */
+  min_lock: number;
+  /** Seconds. */
+  max_lock: number;
+  max_multiplier_bps: number;
+  /** Base units of veTMAI, decimal strings, one per level 1…10. */
+  level_thresholds: string[];
+}
+
 export interface Stats {
   tvl: string;
   total_ve: string;
   open_positions: number;
   stakers: number;
   reward_pools: PoolRate[];
+  /** Absent from APIs older than the lock preview. */
+  lock_params?: LockParams;
 }
 
 export interface Page<T> {
@@ -165,7 +179,8 @@ export type TxAction =
   | 'begin_unlock'
   | 'withdraw'
   | 'claim'
-  | 'vote';
+  | 'vote'
+  | 'commit';
 
 /** The body of `POST /v1/tx/{action}` (fields by action; see api/openapi.json). */
 export interface TxRequest {
@@ -183,6 +198,8 @@ export interface TxRequest {
   pool_index?: number;
   mode?: 'payout' | 'reinvest';
   choice?: 'yes' | 'no' | 'abstain';
+  /** Sale round address (commit). */
+  round?: string;
 }
 
 /** Reads an error body: `{code, message}` when the API answered, else what the server sent. */

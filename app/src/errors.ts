@@ -113,11 +113,17 @@ function txErrorText(err: unknown): string {
 const HINTS: Record<string, string> = {
   'vote:NoVotingWeight': 'Your voting weight is the veTMAI you have guaranteed through the voting end: lock TMAI first.',
   'vote:AccountNotInitialized': 'This wallet has never locked TMAI, so it has no voting weight: lock TMAI first.',
+  'vote:rejected': 'A vote needs the proposal still voting and veTMAI guaranteed through its voting end: lock TMAI past the voting end first.',
   'vote:VotingClosed': 'Voting on this proposal has ended.',
   '*:InsufficientFunds': 'The wallet does not hold enough of the token for this.',
   '*:InsufficientFundsForFee': 'The wallet needs SOL to pay the transaction fee.',
   '*:PoolNeedsCrank': 'A reward pool has an epoch boundary to record; try again in a moment (the API adds the crank).',
   '*:InvalidPositionIndex': 'Another lock of this wallet landed meanwhile; try again.',
+  'commit:rejected': "Your window and cap follow the level of the veTMAI you have guaranteed through the round's end: lock more TMAI through the end, wait for your window, or commit less.",
+  'commit:WindowNotOpen': "The window for your level (from the veTMAI guaranteed through the round's end) is not open.",
+  'commit:LevelCapExceeded': 'This commitment would exceed the cap of your level in this round: commit less.',
+  'commit:TooManyCommits': 'A wallet can commit at most 4 times to one round.',
+  'commit:AccountNotInitialized': 'This wallet has never locked TMAI, so it has no level for sale rounds: lock TMAI first.',
   'withdraw:LockNotExpired': 'The lock has not ended yet.',
   'withdraw:ConstantNotUnlocking': 'Begin unlocking this constant lock first; it can be withdrawn once its duration has passed.',
 };

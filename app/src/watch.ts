@@ -1,6 +1,6 @@
 // How the dashboard knows the indexer has caught up with a confirmed transaction: the API's answer
 // differs from the one read before it in the way the action changes it.
-import type { Vote, WalletView } from './api';
+import type { Allocation, Vote, WalletView } from './api';
 
 /** What lock actions change: positions (amount, score, kind, end, duration) and veTMAI. */
 export function walletFingerprint(w: WalletView): string {
@@ -30,4 +30,14 @@ export function claimIndexed(before: WalletView, after: WalletView, position: st
 /** The voter's vote record shows the choice, written at or after `since` (unix seconds). */
 export function voteIndexed(votes: Vote[], voter: string, choice: string, since: number): boolean {
   return votes.some((v) => v.voter === voter && v.choice === choice && v.updated_at >= since);
+}
+
+/** The wallet's commitment in the round's allocations, base units (0 without one). */
+export function committedBy(allocations: Allocation[], wallet: string): bigint {
+  return BigInt(allocations.find((a) => a.wallet === wallet)?.committed ?? '0');
+}
+
+/** A commit is indexed once the wallet's commitment grew by at least `amount` since `before`. */
+export function commitIndexed(before: Allocation[], after: Allocation[], wallet: string, amount: bigint): boolean {
+  return committedBy(after, wallet) >= committedBy(before, wallet) + amount;
 }

@@ -21,7 +21,20 @@ function fakeBackend(owner: string) {
       const path = url.slice('http://127.0.0.1:8080'.length).split('?')[0];
       switch (path) {
         case '/v1/stats':
-          return json({ tvl: '3275000000000', total_ve: '6530000000000', open_positions: 4, stakers: 3, reward_pools: [] });
+          return json({
+            tvl: '3275000000000',
+            total_ve: '6530000000000',
+            open_positions: 4,
+            stakers: 3,
+            reward_pools: [],
+            lock_params: {
+              tmai_decimals: 6,
+              min_lock: 604_800,
+              max_lock: 31_536_000,
+              max_multiplier_bps: 20_000,
+              level_thresholds: LEVELS.filter((l) => l.level > 0).map((l) => l.min_ve),
+            },
+          });
         case '/v1/pools':
           return json({
             items: [
@@ -151,6 +164,24 @@ describe('<App> against a fake API and RPC', () => {
     amount.dispatchEvent(new Event('input', { bubbles: true }));
     await new Promise((r) => setTimeout(r, 20)); // let Preact re-render with the new state
     expect((q('lock-duration') as HTMLSelectElement).value).toBe('31536000');
+    // The preview: exactly 2.0x for 12 months, level 1 (Advanced) now and through the month.
+    await until(() => q('lock-preview-ve'), 'the lock preview');
+    expect(q('lock-preview-ve')!.textContent).toBe('40,000');
+    expect(q('lock-preview-multiplier')!.textContent).toBe('2.00×');
+    expect(q('lock-preview-level-now')!.dataset.level).toBe('1');
+    expect(q('lock-preview-level-now')!.textContent).toContain('Advanced');
+    expect(q('lock-preview-level-guaranteed')!.dataset.level).toBe('1');
+    expect(q('lock-preview-short')).toBeNull();
+    // A week instead: ×1.0191, 20 382 veTMAI, still level 0, and not through the month.
+    const duration = q('lock-duration') as HTMLSelectElement;
+    duration.value = '604800';
+    duration.dispatchEvent(new Event('change', { bubbles: true }));
+    await until(() => q('lock-preview-ve')?.textContent === '20,382', 'the 7-day preview');
+    expect(q('lock-preview-multiplier')!.textContent).toBe('1.01×');
+    expect(q('lock-preview-level-now')!.dataset.level).toBe('0');
+    duration.value = '31536000';
+    duration.dispatchEvent(new Event('change', { bubbles: true }));
+    await until(() => q('lock-preview-ve')?.textContent === '40,000', 'the 12-month preview again');
     q('lock-submit')!.click();
     await until(() => q('tx-status')?.getAttribute('data-state') === 'indexed', 'the transaction to be indexed');
     expect(backend.sent()).toBe(1);
@@ -176,6 +207,8 @@ describe('<App> against a fake API and RPC', () => {
     amount.value = '60000';
     amount.dispatchEvent(new Event('input', { bubbles: true }));
     await new Promise((r) => setTimeout(r, 20)); // let Preact re-render with the new state
+    await until(() => q('lock-preview-error'), 'the live form warning');
+    expect(q('lock-preview-error')!.textContent).toBe('You have 50,000 TMAI in this wallet.');
     q('lock-submit')!.click();
     await until(() => q('lock-error'), 'the form error');
     expect(q('lock-error')!.textContent).toContain('You have 50,000 TMAI in this wallet.');

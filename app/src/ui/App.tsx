@@ -17,7 +17,8 @@ import { RpcClient } from '../rpc';
 import { connectDevWallet } from '../wallet/dev';
 import { connectStandardWallet, watchWallets, type WalletChoice } from '../wallet/standard';
 import type { AppWallet } from '../wallet/types';
-import { claimIndexed, voteIndexed, walletFingerprint } from '../watch';
+import { lockParamsOf } from '../preview';
+import { claimIndexed, commitIndexed, voteIndexed, walletFingerprint } from '../watch';
 import { mintInfo, type ActRequest, type Ctx } from './context';
 import { ErrorBox } from './ErrorBox';
 import { Governance } from './Governance';
@@ -43,6 +44,13 @@ interface PublicData {
 
 const EMPTY: PublicData = { stats: null, pools: [], proposals: [], votes: {}, rounds: [], allocations: {}, levels: [] };
 
+interface Balances {
+  sol: bigint;
+  tmai: bigint;
+  /** Payment mints of the sale rounds, base units. */
+  tokens: Record<string, bigint>;
+}
+
 type Errors = Partial<Record<'public' | 'wallet' | 'connect', unknown>>;
 
 export function App({ config }: { config: AppConfig }) {
@@ -55,7 +63,7 @@ export function App({ config }: { config: AppConfig }) {
   const [loaded, setLoaded] = useState(false);
   const [wallet, setWallet] = useState<AppWallet | null>(null);
   const [view, setView] = useState<WalletView | null>(null);
-  const [balances, setBalances] = useState<{ sol: bigint; tmai: bigint } | null>(null);
+  const [balances, setBalances] = useState<Balances | null>(null);
   const [standard, setStandard] = useState<WalletChoice[]>([]);
   const [connecting, setConnecting] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
@@ -63,6 +71,9 @@ export function App({ config }: { config: AppConfig }) {
   const [decimals, setDecimals] = useState<Record<string, number>>({});
   const walletRef = useRef<AppWallet | null>(null);
   walletRef.current = wallet;
+  // Payment mints of the sale rounds, whose balances the commit forms show.
+  const paymentMintsRef = useRef<string[]>([]);
+  paymentMintsRef.current = [...new Set(data.rounds.map((r) => r.payment_mint))].filter((m) => m !== config.tmaiMint);
 
   const setError = (k: keyof Errors, e: unknown) => setErrors((old) => ({ ...old, [k]: e }));
 
@@ -94,14 +105,21 @@ export function App({ config }: { config: AppConfig }) {
     async (w: AppWallet | null = walletRef.current): Promise<WalletView | null> => {
       if (!w) return null;
       try {
-        const [v, sol, tmai] = await Promise.all([
+        const mints = paymentMintsRef.current;
+        const [v, sol, tmai, ...paid] = await Promise.all([
           api.wallet(w.address),
           rpc.balance(w.address).catch(() => null),
           rpc.tokenBalance(w.address, config.tmaiMint).catch(() => null),
+          ...mints.map((m) => rpc.tokenBalance(w.address, m).catch(() => null)),
         ]);
         if (walletRef.current?.address !== w.address) return null;
         setView(v);
-        setBalances(sol !== null && tmai !== null ? { sol, tmai } : null);
+        const tokens: Record<string, bigint> = {};
+        mints.forEach((m, i) => {
+          const b = paid[i];
+          if (b !== null && b !== undefined) tokens[m] = b;
+        });
+        setBalances(sol !== null && tmai !== null ? { sol, tmai, tokens } : null);
         setError('wallet', null);
         return v;
       } catch (e) {
@@ -172,6 +190,7 @@ export function App({ config }: { config: AppConfig }) {
       const w = walletRef.current;
       if (!w) return;
       let before = view;
+      let allocationsBefore: Allocation[] = [];
       const since = Math.floor(Date.now() / 1000) - 60;
       const indexed = async (): Promise<boolean> => {
         const watch = req.watch;
@@ -180,6 +199,11 @@ export function App({ config }: { config: AppConfig }) {
           setData((d) => ({ ...d, votes: { ...d.votes, [watch.proposalId]: votes } }));
           return voteIndexed(votes, w.address, watch.choice, since);
         }
+        if (watch.kind === 'commit') {
+          const [allocations, rounds] = await Promise.all([api.allocations(watch.roundId), api.rounds()]);
+          setData((d) => ({ ...d, rounds: rounds.items, allocations: { ...d.allocations, [watch.roundId]: allocations.items } }));
+          return commitIndexed(allocationsBefore, allocations.items, w.address, watch.amount);
+        }
         const after = await loadWallet(w);
         if (!after || !before) return after !== null;
         if (watch.kind === 'claim') return claimIndexed(before, after, watch.position, watch.pool);
@@ -187,7 +211,14 @@ export function App({ config }: { config: AppConfig }) {
       };
       setTx({ label: req.label, action: req.action, progress: null, error: null });
       // A claim is recognised by its pending amount dropping: compare with a fresh reading.
-      const fresh = req.watch.kind === 'claim' ? loadWallet(w).then((v) => (before = v ?? before)) : Promise.resolve(before);
+      // A commit is recognised by the wallet's commitment growing: compare with a fresh reading.
+      const watch = req.watch;
+      const fresh =
+        watch.kind === 'claim'
+          ? loadWallet(w).then((v) => (before = v ?? before))
+          : watch.kind === 'commit'
+            ? api.allocations(watch.roundId).then((a) => (allocationsBefore = a.items))
+            : Promise.resolve(before);
       fresh
         .then(() =>
           runAction({
@@ -216,6 +247,7 @@ export function App({ config }: { config: AppConfig }) {
     wallet,
     busy,
     mint: (m) => mintInfo(config, decimals, m),
+    mintKnown: (m) => config.mints[m] !== undefined || decimals[m] !== undefined,
     act,
   };
   const d = config.tmaiDecimals;
@@ -256,7 +288,13 @@ export function App({ config }: { config: AppConfig }) {
             {view ? (
               <div class="grid two">
                 <Summary view={view} levels={data.levels} decimals={d} />
-                <LockForm ctx={ctx} available={balances?.tmai ?? null} />
+                <LockForm
+                  ctx={ctx}
+                  available={balances?.tmai ?? null}
+                  view={view}
+                  params={lockParamsOf(data.stats?.lock_params)}
+                  levels={data.levels}
+                />
               </div>
             ) : (
               errors.wallet == null && <p class="muted">Loading the wallet…</p>
@@ -280,7 +318,14 @@ export function App({ config }: { config: AppConfig }) {
           <Governance ctx={ctx} proposals={data.proposals} votes={data.votes} />
         </div>
         <div class="grid two">
-          <Rounds ctx={ctx} rounds={data.rounds} allocations={data.allocations} view={view} levels={data.levels} />
+          <Rounds
+            ctx={ctx}
+            rounds={data.rounds}
+            allocations={data.allocations}
+            view={view}
+            levels={data.levels}
+            balances={balances?.tokens ?? null}
+          />
           {data.levels.length > 0 && (
             <TierTable levels={data.levels} decimals={d} current={view?.level} guaranteed={view?.guaranteed_level} />
           )}

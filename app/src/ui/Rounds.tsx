@@ -1,8 +1,11 @@
+import { useState } from 'preact/hooks';
+
 import type { Allocation, LevelInfo, Round, WalletView } from '../api';
 import { formatDate, formatDuration, formatRelative, formatShare, formatUnits, shortAddress } from '../format';
 import { roundWindow } from '../governance';
-import { levelOf } from '../tiers';
+import { commitBlocked, parseCommit, roundStanding, type RoundStanding } from '../sale';
 import type { Ctx } from './context';
+import { ErrorBox } from './ErrorBox';
 
 interface Props {
   ctx: Ctx;
@@ -10,16 +13,12 @@ interface Props {
   allocations: Record<number, Allocation[]>;
   view: WalletView | null;
   levels: LevelInfo[];
-}
-
-/** The level a wallet holds at least through `t`, from its schedule (weekly points, conservative). */
-export function guaranteedLevelAt(view: WalletView, levels: LevelInfo[], t: number): number {
-  const point = view.schedule.find((p) => p.at >= t) ?? view.schedule[view.schedule.length - 1];
-  return point ? levelOf(BigInt(point.guaranteed), levels) : 0;
+  /** The wallet's balances of payment mints, base units (null: unknown). */
+  balances?: Record<string, bigint> | null;
 }
 
 /** Early-access sale rounds: caps, windows per level, commitments and pro-rata allocations. */
-export function Rounds({ ctx, rounds, allocations, view, levels }: Props) {
+export function Rounds({ ctx, rounds, allocations, view, levels, balances = null }: Props) {
   return (
     <section class="card" data-testid="rounds">
       <h2>Sale rounds</h2>
@@ -27,9 +26,10 @@ export function Rounds({ ctx, rounds, allocations, view, levels }: Props) {
       {rounds.map((r) => {
         const m = ctx.mint(r.payment_mint);
         const open = ctx.now >= r.start && ctx.now < r.end;
-        const myLevel = view ? guaranteedLevelAt(view, levels, r.end) : null;
-        const mine = myLevel === null ? null : roundWindow(r, myLevel, ctx.now);
         const list = allocations[r.id] ?? [];
+        const standing = view ? roundStanding(r, view, levels, list, ctx.now) : null;
+        const myLevel = standing ? standing.level : null;
+        const mine = standing ? standing.window : null;
         const myCommit = view ? list.find((a) => a.wallet === view.wallet) : undefined;
         const committed = BigInt(r.total_committed);
         const cap = BigInt(r.total_cap);
@@ -59,8 +59,15 @@ export function Rounds({ ctx, rounds, allocations, view, levels }: Props) {
                   : `At level ${myLevel} your cap is ${formatUnits(mine.cap, m.decimals)} ${m.symbol}; your window ${
                       mine.state === 'open' ? 'is open now' : mine.state === 'not yet' ? `opens ${formatDate(mine.opensAt!)}` : 'has closed'
                     }.`}
-                {myCommit && ` You committed ${formatUnits(myCommit.committed, m.decimals)} ${m.symbol} (allocation ${formatUnits(myCommit.allocation, m.decimals)}).`}
+                {myCommit && (
+                  <span data-testid={`round-mine-committed-${r.id}`}>
+                    {` You committed ${formatUnits(myCommit.committed, m.decimals)} ${m.symbol} (allocation ${formatUnits(myCommit.allocation, m.decimals)}).`}
+                  </span>
+                )}
               </p>
+            )}
+            {open && ctx.wallet && standing && (
+              <CommitForm ctx={ctx} round={r} standing={standing} balance={balances?.[r.payment_mint] ?? null} />
             )}
             <details>
               <summary class="small">Caps and windows by level</summary>
@@ -117,5 +124,59 @@ export function Rounds({ ctx, rounds, allocations, view, levels }: Props) {
         );
       })}
     </section>
+  );
+}
+
+/** Commit payment tokens to an open round, through the action flow; waits for the allocation. */
+function CommitForm({ ctx, round, standing, balance }: { ctx: Ctx; round: Round; standing: RoundStanding; balance: bigint | null }) {
+  const [amount, setAmount] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const m = ctx.mint(round.payment_mint);
+  const known = ctx.mintKnown(round.payment_mint);
+  const blocked = known ? commitBlocked(round, standing, ctx.now, m.symbol, m.decimals) : `Reading the decimals of ${m.symbol}…`;
+  const id = round.id;
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    const wallet = ctx.wallet;
+    if (!wallet || blocked) return;
+    try {
+      const base = parseCommit(amount, m, standing, balance);
+      ctx.act({
+        label: `Commit ${formatUnits(base, m.decimals, { maxFraction: m.decimals })} ${m.symbol} to round #${id}`,
+        action: 'commit',
+        body: { owner: wallet.address, round: round.pubkey, amount: base.toString() },
+        watch: { kind: 'commit', roundId: id, amount: base },
+      });
+      setAmount('');
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  return (
+    <form class="inline commit" onSubmit={submit} data-testid={`commit-form-${id}`}>
+      <label>
+        Commit ({m.symbol})
+        <input
+          data-testid={`commit-amount-${id}`}
+          inputMode="decimal"
+          placeholder="1 000"
+          value={amount}
+          disabled={blocked !== null}
+          onInput={(e) => setAmount((e.currentTarget as HTMLInputElement).value)}
+        />
+      </label>
+      <button type="submit" data-testid={`commit-submit-${id}`} disabled={ctx.busy || blocked !== null}>
+        Commit
+      </button>
+      <span class="muted small" data-testid={`commit-hint-${id}`}>
+        {blocked ??
+          `${standing.exact ? '' : 'About '}${formatUnits(standing.room, m.decimals)} ${m.symbol} left under your level ${standing.level} cap` +
+            (balance !== null ? ` · you hold ${formatUnits(balance, m.decimals)} ${m.symbol}` : '')}
+      </span>
+      {error !== null && <ErrorBox error={error} onDismiss={() => setError(null)} testId={`commit-error-${id}`} />}
+    </form>
   );
 }

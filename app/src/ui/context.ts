@@ -7,7 +7,8 @@ import type { AppWallet } from '../wallet/types';
 export type Watch =
   | { kind: 'wallet' }
   | { kind: 'claim'; position: string; pool: string }
-  | { kind: 'vote'; proposalId: number; choice: 'yes' | 'no' | 'abstain' };
+  | { kind: 'vote'; proposalId: number; choice: 'yes' | 'no' | 'abstain' }
+  | { kind: 'commit'; roundId: number; amount: bigint };
 
 export interface ActRequest {
   label: string;
@@ -24,6 +25,8 @@ export interface Ctx {
   /** A transaction is in flight. */
   busy: boolean;
   mint(mint: string): MintInfo;
+  /** Whether the mint's decimals are known (configured or read from the chain). */
+  mintKnown(mint: string): boolean;
   act(req: ActRequest): void;
 }
 
