@@ -13,11 +13,13 @@ state=$(mktemp -d /tmp/vetmai-sandbox-e2e.XXXXXX)
 export E2E_ARTIFACTS=${E2E_ARTIFACTS:-$PWD/target/e2e-artifacts}
 mkdir -p "$E2E_ARTIFACTS"
 log="$E2E_ARTIFACTS/sandbox.log"
+: >"$log"
 ports=(--rpc-port $((base + 899)) --api-port $((base + 80)) --app-port $((base + 300)) \
        --indexer-port $((base + 464)) --pg-port $((base + 432)))
 app_url="http://127.0.0.1:$((base + 300))"
 api_url="http://127.0.0.1:$((base + 80))"
 pid=
+from=1
 
 cleanup() {
   if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then kill -INT "$pid"; wait "$pid" || true; fi
@@ -26,10 +28,12 @@ cleanup() {
 trap cleanup EXIT
 
 start() {
+  # The log is appended to: only lines written since this start count.
+  from=$(($(wc -l <"$log") + 1))
   ./scripts/run.sh --dir "$state" "${ports[@]}" "$@" >>"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 900); do
-    if grep -q "veTMAI sandbox ready" "$log"; then return 0; fi
+    if tail -n +"$from" "$log" | grep -q "veTMAI sandbox ready"; then return 0; fi
     if ! kill -0 "$pid" 2>/dev/null; then echo "sandbox exited early; log:"; tail -50 "$log"; return 1; fi
     sleep 1
   done
@@ -39,7 +43,7 @@ start() {
 stop() {
   kill -INT "$pid"
   if ! wait "$pid"; then echo "sandbox did not stop cleanly; log:"; tail -30 "$log"; return 1; fi
-  grep -q "stopped; state kept" "$log" || { echo "no clean-stop message"; tail -30 "$log"; return 1; }
+  tail -n +"$from" "$log" | grep -q "stopped; state kept" || { echo "no clean-stop message"; tail -30 "$log"; return 1; }
   pid=
 }
 

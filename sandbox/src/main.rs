@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use serde_json::json;
+use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::watch;
 use vetmai_localnet::pg::PersistentPostgres;
 use vetmai_localnet::Localnet;
@@ -67,6 +68,11 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    // Registered before anything starts: a Ctrl-C or SIGTERM during start-up is kept (neither lost
+    // nor ignored, as SIGINT is for a job a non-interactive shell puts in the background) and
+    // stops the sandbox cleanly as soon as it is up.
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
     let bin_dir = match &args.bin_dir {
         Some(d) => d.clone(),
         None => std::env::current_exe()?.parent().context("executable has no directory")?.to_path_buf(),
@@ -171,15 +177,15 @@ async fn main() -> anyhow::Result<()> {
     });
 
     let ready = wait_ready(&api_addr).await;
-    print_banner(&dir, &world, &net, &api_url, &app_url, &indexer_addr, &db, started.elapsed(), &ready);
+    let cli = bin_dir.join("vetmai");
+    print_banner(&dir, &world, &net, &cli, &api_url, &app_url, &indexer_addr, &db, started.elapsed(), &ready);
 
     // Run until Ctrl-C / SIGTERM, snapshotting as we go.
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut tick = tokio::time::interval(Duration::from_secs(args.snapshot_secs.max(1)));
     tick.tick().await;
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = interrupt.recv() => break,
             _ = term.recv() => break,
             _ = tick.tick() => {
                 if let Err(e) = save(&net, &world, &snapshot_path).await {
@@ -230,6 +236,7 @@ fn print_banner(
     dir: &Path,
     world: &World,
     net: &Localnet,
+    cli: &Path,
     api_url: &str,
     app_url: &str,
     indexer_addr: &str,
@@ -258,12 +265,13 @@ fn print_banner(
     out.push_str(&format!(
         "\n  try next:\n\
          \x20   open {app_url}, connect the dev wallet \"alice\", lock 20 000 TMAI for 12 months and watch the tier change\n\
-         \x20   vetmai -u {rpc} -k {alice} lock create 20000 --months 12\n\
-         \x20   vetmai -u {rpc} -k {alice} show\n\
-         \x20   curl {api_url}/v1/wallets/$(vetmai -k {alice} address)\n\
+         \x20   {cli} -u {rpc} -k {alice} lock create 20000 --months 12\n\
+         \x20   {cli} -u {rpc} -k {alice} show\n\
+         \x20   curl {api_url}/v1/wallets/$({cli} -k {alice} address)\n\
          \x20   curl {api_url}/v1/proposals   curl {api_url}/v1/rounds   curl {api_url}/v1/stats\n\
          \n  Ctrl-C stops everything; state is kept in {dir} (start again to resume, --reset to start over).\n",
         rpc = net.rpc_url(),
+        cli = cli.display(),
         alice = alice.display(),
         dir = dir.display(),
     ));
