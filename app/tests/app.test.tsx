@@ -1,24 +1,18 @@
 // @vitest-environment happy-dom
 // The whole dashboard against a fake API and RPC: connect the dev wallet, see Free, lock, see the
 // transaction go through every step and the figures change once the (fake) index has the lock.
-import { render } from 'preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { parseConfig } from '../src/config';
-import { App } from '../src/ui/App';
 import { governanceFixtures } from './governance.fixtures';
-import { BLOCKHASH, createLockIxs, LEVELS, POOL, POSITION, sandboxJson, solanaKeypair, USDC_MINT, walletView } from './fixtures';
-
-const json = (v: unknown, status = 200) => new Response(JSON.stringify(v), { status, headers: { 'content-type': 'application/json' } });
+import { createLockIxs, LEVELS, POOL, position, solanaKeypair, USDC_MINT, walletView } from './fixtures';
+import { fakeFetch, json, mountApp, typeInto, until } from './harness';
 
 function fakeBackend(owner: string) {
   let locked = false;
   let sent = 0;
   const { proposal, votes, round } = governanceFixtures();
-  const fetchMock = vi.fn(async (input: string | URL | Request, init?: RequestInit) => {
-    const url = String(input);
-    if (url.startsWith('http://127.0.0.1:8080')) {
-      const path = url.slice('http://127.0.0.1:8080'.length).split('?')[0];
+  const fetchMock = fakeFetch(
+    (path, init) => {
       switch (path) {
         case '/v1/stats':
           return json({
@@ -75,21 +69,7 @@ function fakeBackend(owner: string) {
                   guaranteed_ve: '40000000000',
                   guaranteed_level: 1,
                   guaranteed_tier: 'Advanced',
-                  items: [
-                    {
-                      pubkey: POSITION,
-                      index: 0,
-                      kind: 'fixed',
-                      amount: '20000000000',
-                      score: '40000000000',
-                      active_score: '40000000000',
-                      duration: 31_536_000,
-                      created_at: now,
-                      end: now + 31_536_000,
-                      auto_compound: false,
-                      pending_rewards: [{ pool: POOL, mint: USDC_MINT, amount: '0' }],
-                    },
-                  ],
+                  items: [position({ created_at: now, end: now + 31_536_000, pending_rewards: [{ pool: POOL, mint: USDC_MINT, amount: '0' }] })],
                   schedule: [0, 1, 2].map((i) => ({ at: now + i * 604_800, vetmai: '40000000000', guaranteed: '40000000000' })),
                 })
               : walletView({ wallet: owner, schedule: [{ at: now, vetmai: '0', guaranteed: '0' }] }),
@@ -99,39 +79,16 @@ function fakeBackend(owner: string) {
           expect(JSON.parse(String(init?.body))).toEqual({ owner, amount: '20000000000', duration: 31_536_000, kind: 'fixed' });
           return json({ instructions: createLockIxs(owner) });
         default:
-          return json({ code: 'not_found', message: `no route ${path}` }, 404);
+          return undefined;
       }
-    }
-    const { method, id } = JSON.parse(String(init?.body)) as { method: string; id: number };
-    const result = (r: unknown) => json({ jsonrpc: '2.0', id, result: r });
-    switch (method) {
-      case 'getBalance':
-        return result({ context: { slot: 1 }, value: 10_000_000_000 });
-      case 'getTokenAccountsByOwner':
-        return result({ context: { slot: 1 }, value: [{ account: { data: { parsed: { info: { tokenAmount: { amount: locked ? '30000000000' : '50000000000' } } } } } }] });
-      case 'getLatestBlockhash':
-        return result({ context: { slot: 1 }, value: { blockhash: BLOCKHASH, lastValidBlockHeight: 500 } });
-      case 'sendTransaction':
-        sent++;
-        return result('x');
-      case 'getSignatureStatuses':
-        locked = true; // the indexer "catches up" right after confirmation
-        return result({ context: { slot: 2 }, value: [{ slot: 2, confirmations: 1, err: null, confirmationStatus: 'confirmed' }] });
-      default:
-        return json({ jsonrpc: '2.0', id, error: { code: -32601, message: method } });
-    }
-  });
+    },
+    {
+      tokenAmount: () => (locked ? '30000000000' : '50000000000'),
+      onSend: () => sent++,
+      onConfirm: () => (locked = true), // the indexer "catches up" right after confirmation
+    },
+  );
   return { fetchMock, sent: () => sent };
-}
-
-async function until<T>(f: () => T | null | undefined | false, what: string, ms = 3000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 afterEach(() => vi.unstubAllGlobals());
@@ -139,13 +96,8 @@ afterEach(() => vi.unstubAllGlobals());
 describe('<App> against a fake API and RPC', () => {
   it('connects alice, shows Free, locks 20 000 TMAI for 12 months and shows Advanced', async () => {
     const kp = solanaKeypair();
-    const config = parseConfig(sandboxJson([kp]));
     const backend = fakeBackend(kp.pubkey);
-    vi.stubGlobal('fetch', backend.fetchMock);
-    const root = document.createElement('div');
-    document.body.appendChild(root);
-    render(<App config={config} />, root);
-    const q = (id: string) => root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+    const { q, done } = mountApp(kp, backend.fetchMock);
 
     await until(() => q('proposal-0'), 'the proposals');
     expect(q('proposal-title')!.textContent).toBe('Raise the VIP API quota to 300 000 calls');
@@ -159,10 +111,7 @@ describe('<App> against a fake API and RPC', () => {
     expect(q('positions-empty')).not.toBeNull();
     await until(() => q('wallet-balances')?.textContent?.includes('50,000 TMAI'), 'the balances');
 
-    const amount = q('lock-amount') as HTMLInputElement;
-    amount.value = '20 000';
-    amount.dispatchEvent(new Event('input', { bubbles: true }));
-    await new Promise((r) => setTimeout(r, 20)); // let Preact re-render with the new state
+    await typeInto(q('lock-amount') as HTMLInputElement, '20 000');
     expect((q('lock-duration') as HTMLSelectElement).value).toBe('31536000');
     // The preview: exactly 2.0x for 12 months, level 1 (Advanced) now and through the month.
     await until(() => q('lock-preview-ve'), 'the lock preview');
@@ -190,29 +139,22 @@ describe('<App> against a fake API and RPC', () => {
     expect(q('tier-guaranteed')!.textContent).toBe('Advanced');
     expect(q('position-0')).not.toBeNull();
     expect(q('schedule-chart')!.querySelectorAll('path').length).toBeGreaterThan(1);
-    render(null, root);
+    done();
   });
 
   it('shows a form error without calling the API', async () => {
     const kp = solanaKeypair();
     const backend = fakeBackend(kp.pubkey);
-    vi.stubGlobal('fetch', backend.fetchMock);
-    const root = document.createElement('div');
-    document.body.appendChild(root);
-    render(<App config={parseConfig(sandboxJson([kp]))} />, root);
-    const q = (id: string) => root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+    const { q, done } = mountApp(kp, backend.fetchMock);
     q('dev-wallet-alice')!.click();
     await until(() => q('wallet-balances'), 'the wallet');
-    const amount = q('lock-amount') as HTMLInputElement;
-    amount.value = '60000';
-    amount.dispatchEvent(new Event('input', { bubbles: true }));
-    await new Promise((r) => setTimeout(r, 20)); // let Preact re-render with the new state
+    await typeInto(q('lock-amount') as HTMLInputElement, '60000');
     await until(() => q('lock-preview-error'), 'the live form warning');
     expect(q('lock-preview-error')!.textContent).toBe('You have 50,000 TMAI in this wallet.');
     q('lock-submit')!.click();
     await until(() => q('lock-error'), 'the form error');
     expect(q('lock-error')!.textContent).toContain('You have 50,000 TMAI in this wallet.');
     expect(backend.fetchMock.mock.calls.some(([u]) => String(u).includes('/v1/tx/'))).toBe(false);
-    render(null, root);
+    done();
   });
 });

@@ -3,16 +3,12 @@
 // level 9 wallet commits 100 USDC through the action flow and the form waits until the round's
 // allocations show it; a level 1 wallet before its window cannot; an estimated level leaves the
 // decision to the API, whose 422 is shown with advice.
-import { render } from 'preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import type { Allocation, Round, WalletView } from '../src/api';
-import { parseConfig } from '../src/config';
-import { App } from '../src/ui/App';
 import { governanceFixtures } from './governance.fixtures';
-import { BLOCKHASH, createLockIxs, LEVELS, sandboxJson, solanaKeypair, USDC_MINT, walletView } from './fixtures';
-
-const json = (v: unknown, status = 200) => new Response(JSON.stringify(v), { status, headers: { 'content-type': 'application/json' } });
+import { createLockIxs, LEVELS, position, solanaKeypair, USDC_MINT, walletView } from './fixtures';
+import { fakeFetch, json, mountApp, typeInto, until } from './harness';
 const U = 1_000_000n;
 
 function holderView(owner: string, score: bigint, over: Partial<WalletView> = {}): WalletView {
@@ -23,19 +19,15 @@ function holderView(owner: string, score: bigint, over: Partial<WalletView> = {}
     ve: String(score),
     guaranteed_ve: String(score),
     items: [
-      {
+      position({
         pubkey: 'Pos1111111111111111111111111111111111111111',
-        index: 0,
-        kind: 'fixed',
         amount: String(score / 2n),
         score: String(score),
         active_score: String(score),
-        duration: 31_536_000,
         created_at: now,
         end,
-        auto_compound: false,
         pending_rewards: [],
-      },
+      }),
     ],
     schedule: [0, 1].map((i) => ({ at: now + i * 604_800, vetmai: String(score), guaranteed: String(score) })),
     ...over,
@@ -54,10 +46,8 @@ function fakeBackend(owner: string, b: Backend) {
   let allocations: Allocation[] = [{ pubkey: 'c1', wallet: 'dave', committed: String(5_000n * U), allocation: String(5_000n * U), refund: '0', settled: false }];
   const commits: unknown[] = [];
   let pending: bigint | null = null;
-  const fetchMock = vi.fn(async (input: string | URL | Request, init?: RequestInit) => {
-    const url = String(input);
-    if (url.startsWith('http://127.0.0.1:8080')) {
-      const path = url.slice('http://127.0.0.1:8080'.length).split('?')[0];
+  const fetchMock = fakeFetch(
+    (path, init) => {
       switch (path) {
         case '/v1/stats':
           return json({ tvl: '0', total_ve: '0', open_positions: 0, stakers: 0, reward_pools: [] });
@@ -83,21 +73,12 @@ function fakeBackend(owner: string, b: Backend) {
           return json({ instructions: createLockIxs(owner) });
         }
         default:
-          return json({ code: 'not_found', message: `no route ${path}` }, 404);
+          return undefined;
       }
-    }
-    const { method, id } = JSON.parse(String(init?.body)) as { method: string; id: number };
-    const result = (r: unknown) => json({ jsonrpc: '2.0', id, result: r });
-    switch (method) {
-      case 'getBalance':
-        return result({ context: { slot: 1 }, value: 10_000_000_000 });
-      case 'getTokenAccountsByOwner':
-        return result({ context: { slot: 1 }, value: [{ account: { data: { parsed: { info: { tokenAmount: { amount: '50000000000' } } } } } }] });
-      case 'getLatestBlockhash':
-        return result({ context: { slot: 1 }, value: { blockhash: BLOCKHASH, lastValidBlockHeight: 500 } });
-      case 'sendTransaction':
-        return result('x');
-      case 'getSignatureStatuses':
+    },
+    {
+      tokenAmount: () => '50000000000',
+      onConfirm: () => {
         if (pending !== null) {
           // the indexer mirrors the commitment right after confirmation
           const mine = allocations.find((a) => a.wallet === owner);
@@ -105,42 +86,21 @@ function fakeBackend(owner: string, b: Backend) {
           allocations = [...allocations.filter((a) => a.wallet !== owner), { pubkey: 'c2', wallet: owner, committed: String(committed), allocation: String(committed), refund: '0', settled: false }];
           pending = null;
         }
-        return result({ context: { slot: 2 }, value: [{ slot: 2, confirmations: 1, err: null, confirmationStatus: 'confirmed' }] });
-      default:
-        return json({ jsonrpc: '2.0', id, error: { code: -32601, message: method } });
-    }
-  });
+      },
+    },
+  );
   return { fetchMock, commits };
-}
-
-async function until<T>(f: () => T | null | undefined | false, what: string, ms = 3000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 async function mount(b: Backend) {
   const kp = solanaKeypair();
   const backend = fakeBackend(kp.pubkey, { ...b, view: { ...b.view, wallet: kp.pubkey } });
-  vi.stubGlobal('fetch', backend.fetchMock);
-  const root = document.createElement('div');
-  document.body.appendChild(root);
-  render(<App config={parseConfig(sandboxJson([kp]))} />, root);
-  const q = (id: string) => root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+  const { q, done } = mountApp(kp, backend.fetchMock);
   await until(() => q('round-0'), 'the round');
   q('dev-wallet-alice')!.click();
   await until(() => q('commit-form-0'), 'the commit form');
-  const type = async (v: string) => {
-    const input = q('commit-amount-0') as HTMLInputElement;
-    input.value = v;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-    await new Promise((r) => setTimeout(r, 20));
-  };
-  return { q, type, backend, owner: kp.pubkey, done: () => render(null, root) };
+  const type = (v: string) => typeInto(q('commit-amount-0') as HTMLInputElement, v);
+  return { q, type, backend, owner: kp.pubkey, done };
 }
 
 afterEach(() => vi.unstubAllGlobals());

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 
 import { getBase58Decoder } from '@solana/kit';
 
-import type { InstructionJson, LevelInfo, WalletView } from '../src/api';
+import type { InstructionJson, LevelInfo, Position, WalletView } from '../src/api';
 
 export function solanaKeypair(): { secretKey: number[]; pubkey: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -74,6 +74,24 @@ export function walletView(over: Partial<WalletView> = {}): WalletView {
     items: [],
     next_offset: null,
     schedule: [],
+    ...over,
+  };
+}
+
+/** A 12-month fixed lock of 20 000 TMAI (40 000 veTMAI) as the API lists it. */
+export function position(over: Partial<Position> = {}): Position {
+  return {
+    pubkey: POSITION,
+    index: 0,
+    kind: 'fixed',
+    amount: '20000000000',
+    score: '40000000000',
+    active_score: '40000000000',
+    duration: 31_536_000,
+    created_at: 1_770_000_000,
+    end: 1_801_526_400,
+    auto_compound: false,
+    pending_rewards: [{ pool: POOL, mint: 'USDC', amount: '1500' }],
     ...over,
   };
 }

@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Position } from '../src/api';
 import { governanceFixtures } from './governance.fixtures';
 import { claimIndexed, voteIndexed, walletFingerprint } from '../src/watch';
-import { POOL, POSITION, walletView } from './fixtures';
-
-function position(over: Partial<Position> = {}): Position {
-  return {
-    pubkey: POSITION,
-    index: 0,
-    kind: 'fixed',
-    amount: '20000000000',
-    score: '40000000000',
-    active_score: '40000000000',
-    duration: 31_536_000,
-    created_at: 1_770_000_000,
-    end: 1_801_526_400,
-    auto_compound: false,
-    pending_rewards: [{ pool: POOL, mint: 'USDC', amount: '1500' }],
-    ...over,
-  };
-}
+import { POOL, position, POSITION, walletView } from './fixtures';
 
 describe('walletFingerprint', () => {
   it('changes with a new lock, ignores the schedule’s clock', () => {

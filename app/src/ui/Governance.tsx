@@ -2,6 +2,7 @@ import type { Proposal, Vote } from '../api';
 import { formatBps, formatDate, formatRelative, formatUnits, shortAddress } from '../format';
 import { proposalStatus, tally } from '../governance';
 import type { Ctx } from './context';
+import { WalletTable } from './WalletTable';
 
 interface Props {
   ctx: Ctx;
@@ -88,25 +89,18 @@ export function Governance({ ctx, proposals, votes }: Props) {
                 ))}
               </div>
             )}
-            {list.length > 0 && (
-              <details>
-                <summary class="small">Votes ({list.length})</summary>
-                <table class="compact">
-                  <tbody>
-                    {list.map((v) => (
-                      <tr key={v.pubkey}>
-                        <td>
-                          <code title={v.voter}>{shortAddress(v.voter)}</code>
-                        </td>
-                        <td class={`c-${v.choice}`}>{v.choice}</td>
-                        <td class="num">{formatUnits(v.weight, d)} veTMAI</td>
-                        <td class="muted small">{formatDate(v.updated_at)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </details>
-            )}
+            <WalletTable
+              summary="Votes"
+              items={list}
+              wallet={(v) => v.voter}
+              cells={(v) => (
+                <>
+                  <td class={`c-${v.choice}`}>{v.choice}</td>
+                  <td class="num">{formatUnits(v.weight, d)} veTMAI</td>
+                  <td class="muted small">{formatDate(v.updated_at)}</td>
+                </>
+              )}
+            />
           </article>
         );
       })}

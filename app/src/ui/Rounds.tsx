@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
 
 import type { Allocation, LevelInfo, Round, WalletView } from '../api';
-import { formatDate, formatDuration, formatRelative, formatShare, formatUnits, shortAddress } from '../format';
+import { formatDate, formatDuration, formatRelative, formatShare, formatUnits } from '../format';
 import { roundWindow } from '../governance';
 import { commitBlocked, parseCommit, roundStanding, type RoundStanding } from '../sale';
 import type { Ctx } from './context';
 import { ErrorBox } from './ErrorBox';
+import { WalletTable } from './WalletTable';
 
 interface Props {
   ctx: Ctx;
@@ -93,33 +94,25 @@ export function Rounds({ ctx, rounds, allocations, view, levels, balances = null
                 </tbody>
               </table>
             </details>
-            {list.length > 0 && (
-              <details>
-                <summary class="small">Commitments ({list.length})</summary>
-                <table class="compact">
-                  <thead>
-                    <tr>
-                      <th>Wallet</th>
-                      <th class="num">Committed</th>
-                      <th class="num">Allocation</th>
-                      <th class="num">Refund</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.map((a) => (
-                      <tr key={a.pubkey}>
-                        <td>
-                          <code title={a.wallet}>{shortAddress(a.wallet)}</code>
-                        </td>
-                        <td class="num">{formatUnits(a.committed, m.decimals)}</td>
-                        <td class="num">{formatUnits(a.allocation, m.decimals)}</td>
-                        <td class="num">{formatUnits(a.refund, m.decimals)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </details>
-            )}
+            <WalletTable
+              summary="Commitments"
+              items={list}
+              wallet={(a) => a.wallet}
+              head={
+                <>
+                  <th class="num">Committed</th>
+                  <th class="num">Allocation</th>
+                  <th class="num">Refund</th>
+                </>
+              }
+              cells={(a) => (
+                <>
+                  <td class="num">{formatUnits(a.committed, m.decimals)}</td>
+                  <td class="num">{formatUnits(a.allocation, m.decimals)}</td>
+                  <td class="num">{formatUnits(a.refund, m.decimals)}</td>
+                </>
+              )}
+            />
           </article>
         );
       })}
