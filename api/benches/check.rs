@@ -5,6 +5,11 @@
 //!
 //! `cargo bench -p vetmai-api --bench check` (`VETMAI_BENCH_SECS`, default 10 s per run): one hot
 //! key, then `VETMAI_BENCH_KEYS` keys (default 1 000) picked at random per request.
+//!
+//! Only the server's speed matters, so the harness may be built without optimizations next to the
+//! test build while the server is optimized on its own (no validator stack to recompile):
+//! `cargo build --profile bench -p vetmai-api --bin vetmai-api` (it lands in `release/`) and
+//! `VETMAI_API_BIN=$CARGO_TARGET_DIR/release/vetmai-api cargo bench --workspace --profile dev --bench check`.
 use std::process::{Command, Stdio};
 
 #[path = "../tests/common/mod.rs"]
@@ -75,6 +80,10 @@ fn wrk(ports: &[u16], path: &str, keys: &[String], secs: u64) -> (f64, f64, f64)
     (rps, p50, p99)
 }
 
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 #[tokio::main]
 async fn main() {
     let secs: u64 = std::env::var("VETMAI_BENCH_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
@@ -89,6 +98,7 @@ async fn main() {
         let wallet = anchor_lang::prelude::Pubkey::new_unique();
         keys.push(vetmai_api::keys::create(&pool, &wallet, Some("bench"), false).await.unwrap().1);
     }
+    println!("server: {} · {} cores · {secs} s per run, 64 connections (wrk)", common::api_bin(), cores());
     println!(
         "{:<10} {:<6} {:<22} {:>10} {:>9} {:>9} {:>8}",
         "processes", "keys", "endpoint", "req/s", "p50 ms", "p99 ms", "ratio"

@@ -92,10 +92,16 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The `vetmai-api` binary: `VETMAI_API_BIN` when set (e.g. an optimized build for the
+/// benchmark), else the one cargo built beside these tests.
+pub fn api_bin() -> String {
+    std::env::var("VETMAI_API_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_vetmai-api").to_string())
+}
+
 /// Starts the real `vetmai-api` binary on `port` over the database at `url` with extra
 /// environment and arguments, and waits (blocking, up to 10 s) until it accepts connections.
 pub fn spawn_api(url: &str, port: u16, env: &[(&str, String)], args: &[&str]) -> ApiProc {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vetmai-api"));
+    let mut cmd = Command::new(api_bin());
     cmd.env("DATABASE_URL", url)
         .env("VETMAI_API_LISTEN", format!("127.0.0.1:{port}"))
         .envs(env.iter().map(|(k, v)| (k, v)))
