@@ -17,12 +17,13 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::Row;
-use vetmai::state::{Position, RewardHistory, RewardPool, SaleRound};
+use vetmai::state::{Position, RewardPool, SaleRound};
 use vetmai::{ClaimMode, LockKind, VoteChoice};
 use vetmai_client::ix::{ClaimAccounts, Deployment, PoolRef, WithdrawPayout};
 use vetmai_client::pda;
 
 use crate::routes::AppState;
+use crate::views::MirroredPool;
 use crate::{score, views, ApiError};
 
 /// Every action, with its request body.
@@ -119,15 +120,14 @@ fn ata(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey, ixs: &mut Vec<Inst
 
 /// `crank_pool` for every pool with an epoch boundary still to record: a score change touches
 /// every pool and the program refuses it with `PoolNeedsCrank` until the pool has caught up.
-async fn crank_due(s: &AppState, dep: &Deployment, now: i64, ixs: &mut Vec<Instruction>) -> Result<(), ApiError> {
-    for (_, pool, _) in views::pools(s).await? {
-        if vetmai_client::view::pool_needs_crank(&pool, now) {
-            if let Some(chunks) = vetmai_client::view::crank_history_chunks(&pool, now) {
+fn crank_due(pools: &[MirroredPool], dep: &Deployment, now: i64, ixs: &mut Vec<Instruction>) {
+    for (_, pool, _) in pools {
+        if vetmai_client::view::pool_needs_crank(pool, now) {
+            if let Some(chunks) = vetmai_client::view::crank_history_chunks(pool, now) {
                 ixs.push(dep.crank_pool(PoolRef { mint: pool.mint, token_program: pool.token_program }, chunks));
             }
         }
     }
-    Ok(())
 }
 
 fn kind(v: &Option<String>) -> Result<LockKind, ApiError> {
@@ -138,7 +138,7 @@ fn kind(v: &Option<String>) -> Result<LockKind, ApiError> {
     }
 }
 
-fn pool_of(pools: &[(Pubkey, RewardPool, Vec<RewardHistory>)], index: u8) -> Result<&RewardPool, ApiError> {
+fn pool_of(pools: &[MirroredPool], index: u8) -> Result<&RewardPool, ApiError> {
     pools
         .iter()
         .map(|(_, p, _)| p)
@@ -166,7 +166,7 @@ pub async fn build(
                 Some(_) => address(&b.token_account, "token_account")?,
                 None => get_associated_token_address_with_program_id(&owner, &dep.tmai_mint, &dep.token_program),
             };
-            crank_due(&s, &dep, now, &mut ixs).await?;
+            crank_due(&views::pools(&s).await?, &dep, now, &mut ixs);
             ixs.push(dep.create_lock(owner, token, index, amount(&b.amount)?, duration, kind(&b.kind)?));
         }
         "increase_amount" => {
@@ -177,21 +177,21 @@ pub async fn build(
                 Some(_) => address(&b.token_account, "token_account")?,
                 None => get_associated_token_address_with_program_id(&owner, &dep.tmai_mint, &dep.token_program),
             };
-            crank_due(&s, &dep, now, &mut ixs).await?;
+            crank_due(&views::pools(&s).await?, &dep, now, &mut ixs);
             ixs.push(dep.increase_amount(owner, token, key, amount(&b.amount)?));
         }
         "extend_lock" => {
             let owner = address(&b.owner, "owner")?;
             let key = address(&b.position, "position")?;
             position(&s, &key, &owner).await?;
-            crank_due(&s, &dep, now, &mut ixs).await?;
+            crank_due(&views::pools(&s).await?, &dep, now, &mut ixs);
             ixs.push(dep.extend_lock(owner, key, *field(&b.duration, "duration")?));
         }
         "begin_unlock" => {
             let owner = address(&b.owner, "owner")?;
             let key = address(&b.position, "position")?;
             position(&s, &key, &owner).await?;
-            crank_due(&s, &dep, now, &mut ixs).await?;
+            crank_due(&views::pools(&s).await?, &dep, now, &mut ixs);
             ixs.push(dep.begin_unlock(owner, key));
         }
         "withdraw" => {
@@ -212,7 +212,7 @@ pub async fn build(
                     destination,
                 });
             }
-            crank_due(&s, &dep, now, &mut ixs).await?;
+            crank_due(&pools, &dep, now, &mut ixs);
             ixs.push(dep.withdraw_paying(owner, token, key, &payouts));
         }
         "claim" => {

@@ -59,7 +59,10 @@ fn decode<T: anchor_lang::AccountDeserialize>(data: &[u8]) -> Result<T, ApiError
 }
 
 /// Every reward pool with its history chunks.
-pub(crate) async fn pools(s: &AppState) -> Result<Vec<(Pubkey, RewardPool, Vec<RewardHistory>)>, ApiError> {
+/// A mirrored reward pool: its address, the pool, and its history chunks.
+pub(crate) type MirroredPool = (Pubkey, RewardPool, Vec<RewardHistory>);
+
+pub(crate) async fn pools(s: &AppState) -> Result<Vec<MirroredPool>, ApiError> {
     let pools = sqlx::query("select pubkey, data from reward_pool where not closed").fetch_all(&s.pool).await?;
     let mut out = vec![];
     for r in pools {

@@ -249,31 +249,31 @@ impl Ctx {
     }
 
     pub fn proposal(&self, r: Ref) -> Result<(Pubkey, Proposal)> {
-        let key = match r {
-            Ref::Index(i) => pda::proposal(i),
-            Ref::Address(k) => k,
-        };
-        let p = self.program_account(&key)?.ok_or_else(|| {
-            CliError::preflight(
-                "no_such_proposal",
-                format!("no such proposal: {key} does not exist; `vetmai proposals` lists them"),
-            )
-        })?;
-        Ok((key, p))
+        self.numbered(r, pda::proposal, "no_such_proposal", "proposal", "vetmai proposals")
     }
 
     pub fn round(&self, r: Ref) -> Result<(Pubkey, SaleRound)> {
+        self.numbered(r, pda::round, "no_such_round", "sale round", "vetmai sale list")
+    }
+
+    /// A program account named by its number (the PDA `address_of(i)`) or its address; a missing
+    /// one fails the pre-flight check `check`, pointing at the command `lists` that lists them.
+    fn numbered<T: AccountDeserialize>(
+        &self,
+        r: Ref,
+        address_of: fn(u64) -> Pubkey,
+        check: &'static str,
+        what: &str,
+        lists: &str,
+    ) -> Result<(Pubkey, T)> {
         let key = match r {
-            Ref::Index(i) => pda::round(i),
+            Ref::Index(i) => address_of(i),
             Ref::Address(k) => k,
         };
-        let p = self.program_account(&key)?.ok_or_else(|| {
-            CliError::preflight(
-                "no_such_round",
-                format!("no such sale round: {key} does not exist; `vetmai sale list` lists them"),
-            )
+        let account = self.program_account(&key)?.ok_or_else(|| {
+            CliError::preflight(check, format!("no such {what}: {key} does not exist; `{lists}` lists them"))
         })?;
-        Ok((key, p))
+        Ok((key, account))
     }
 
     pub fn token_account(&self, key: &Pubkey) -> Result<Option<TokenAccount>> {
