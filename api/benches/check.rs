@@ -59,6 +59,9 @@ fn wrk(ports: &[u16], path: &str, keys: &[String], secs: u64) -> (f64, f64, f64)
     let (mut rps, mut p50, mut p99) = (0.0, 0.0f64, 0.0f64);
     for c in children {
         let out = String::from_utf8(c.wait_with_output().unwrap().stdout).unwrap();
+        if std::env::var_os("VETMAI_BENCH_VERBOSE").is_some() {
+            println!("{out}");
+        }
         let num = |prefix: &str| -> f64 {
             out.lines()
                 .find_map(|l| l.trim().strip_prefix(prefix).map(|r| r.trim().to_string()))
@@ -78,6 +81,20 @@ fn wrk(ports: &[u16], path: &str, keys: &[String], secs: u64) -> (f64, f64, f64)
         p99 = p99.max(num("99%"));
     }
     (rps, p50, p99)
+}
+
+/// The servers' `/metrics` counters, summed over processes.
+fn counters(ports: &[u16]) -> std::collections::HashMap<String, f64> {
+    let mut sum = std::collections::HashMap::new();
+    for p in ports {
+        let m = Command::new("curl").args(["-s", &format!("http://127.0.0.1:{p}/metrics")]).output().unwrap();
+        for line in String::from_utf8_lossy(&m.stdout).lines().filter(|l| !l.starts_with('#')) {
+            if let Some((name, v)) = line.rsplit_once(' ') {
+                *sum.entry(name.to_string()).or_insert(0.0) += v.parse::<f64>().unwrap_or(0.0);
+            }
+        }
+    }
+    sum
 }
 
 fn cores() -> usize {
@@ -103,33 +120,38 @@ async fn main() {
         "{:<10} {:<6} {:<22} {:>10} {:>9} {:>9} {:>8}",
         "processes", "keys", "endpoint", "req/s", "p50 ms", "p99 ms", "ratio"
     );
+    // `VETMAI_BENCH_ONLY=2x1000`: one configuration (processes x keys).
+    let only = std::env::var("VETMAI_BENCH_ONLY").ok();
     for (n, k) in [(1usize, 1usize), (2, 1), (1, keys.len()), (2, keys.len())] {
+        if only.as_ref().is_some_and(|o| *o != format!("{n}x{k}")) {
+            continue;
+        }
         let keys = &keys[..k];
         let ports: Vec<u16> = (0..n).map(|_| common::free_port()).collect();
         let _procs: Vec<common::ApiProc> = ports.iter().map(|p| spawn(&url, *p)).collect();
         let (t_rps, t50, t99) = wrk(&ports, "/healthz", keys, secs);
+        // Warm-up, not measured: each key's first calls read its context and take a lease.
+        wrk(&ports, "/v1/auth", keys, 2);
+        let before = counters(&ports);
         let (c_rps, c50, c99) = wrk(&ports, "/v1/auth", keys, secs);
-        let mut batches = 0u64;
-        for p in &ports {
-            let m = std::process::Command::new("curl")
-                .args(["-s", &format!("http://127.0.0.1:{p}/metrics")])
-                .output()
-                .unwrap();
-            let text = String::from_utf8_lossy(&m.stdout).to_string();
-            batches += text
-                .lines()
-                .find_map(|l| l.strip_prefix("vetmai_api_check_batches_total "))
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .unwrap_or(0);
-        }
+        let after = counters(&ports);
+        let d = |name: &str| after.get(name).copied().unwrap_or(0.0) - before.get(name).copied().unwrap_or(0.0);
         println!("{n:<10} {k:<6} {:<22} {t_rps:>10.0} {t50:>9.2} {t99:>9.2} {:>8}", "/healthz (trivial)", "");
         println!(
             "{n:<10} {k:<6} {:<22} {c_rps:>10.0} {c50:>9.2} {c99:>9.2} {:>7.0}%",
             "/v1/auth (check+meter)",
             100.0 * c_rps / t_rps
         );
-        let per = c_rps * secs as f64 / batches.max(1) as f64;
-        println!("{n:<10} {k:<6} metering statements: {batches} ({per:.1} checks per statement)");
+        let checks = c_rps * secs as f64;
+        let waits = d("vetmai_api_check_wait_seconds_count");
+        println!(
+            "{n:<10} {k:<6} from memory {:.2}% · {} metering statements ({:.0} checks each) · {waits:.0} checks waited for \
+             Postgres, {:.2} ms on average",
+            100.0 * d("vetmai_api_checks_local_total") / checks.max(1.0),
+            d("vetmai_api_check_batches_total"),
+            checks / d("vetmai_api_check_batches_total").max(1.0),
+            1000.0 * d("vetmai_api_check_wait_seconds_sum") / waits.max(1.0),
+        );
     }
     let used: i64 =
         sqlx::query_scalar("select coalesce(sum(used), 0)::int8 from api_usage").fetch_one(&pool).await.unwrap();

@@ -40,6 +40,8 @@ pub enum ApiError {
     NotReady,
     #[error("the indexer's live stream is behind or silent (last report {0:?} s ago)")]
     IndexLagging(Option<f64>),
+    #[error("the rest of this key's quota is held by another API process that has not given it back; retry")]
+    Contended,
     #[error("database error")]
     Db(#[from] sqlx::Error),
     #[error("arithmetic overflow")]
@@ -62,7 +64,7 @@ impl ApiError {
             }
             ApiError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::ChallengeReplayed => StatusCode::CONFLICT,
-            ApiError::NotReady | ApiError::IndexLagging(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::NotReady | ApiError::IndexLagging(_) | ApiError::Contended => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Db(_) | ApiError::Overflow | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -85,6 +87,7 @@ impl ApiError {
             ApiError::Rejected(_) => "rejected",
             ApiError::NotReady => "not_ready",
             ApiError::IndexLagging(_) => "index_lagging",
+            ApiError::Contended => "quota_contended",
             ApiError::Db(_) | ApiError::Overflow | ApiError::Internal(_) => "internal",
         }
     }
@@ -110,6 +113,7 @@ impl ApiError {
             ApiError::Rejected(m) => ApiError::Rejected(m.clone()),
             ApiError::NotReady => ApiError::NotReady,
             ApiError::IndexLagging(a) => ApiError::IndexLagging(*a),
+            ApiError::Contended => ApiError::Contended,
             ApiError::Db(e) => ApiError::Internal(e.to_string()),
             ApiError::Overflow => ApiError::Overflow,
             ApiError::Internal(m) => ApiError::Internal(m.clone()),

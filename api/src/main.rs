@@ -1,6 +1,7 @@
 //! `vetmai-api`: the access API over the indexer's Postgres.
 use anyhow::Context;
 use clap::Parser;
+use vetmai_api::coalesce::{Coalescer, LeaseConfig};
 use vetmai_api::tiers::Quotas;
 use vetmai_api::{app, AppState, MIGRATOR};
 
@@ -22,6 +23,14 @@ struct Args {
     /// `/readyz` fails when the indexer's live stream last reported longer ago than this, seconds.
     #[arg(long, env = "VETMAI_API_MAX_LAG_SECS", default_value_t = 60)]
     max_lag_secs: u64,
+    /// Quota leases: none is granted unless this many calls of a key's month stay free
+    /// (near the end of a quota every call is decided in Postgres).
+    #[arg(long, env = "VETMAI_API_LEASE_MIN_ROOM", default_value_t = 256)]
+    lease_min_room: u64,
+    /// A lease this process stops renewing (it died) lapses after this long, milliseconds; it then
+    /// counts in full as used.
+    #[arg(long, env = "VETMAI_API_LEASE_TTL_MS", default_value_t = 10_000)]
+    lease_ttl_ms: u64,
     /// Run the migrations first.
     #[arg(long)]
     migrate: bool,
@@ -42,6 +51,13 @@ async fn main() -> anyhow::Result<()> {
     }
     let mut state = AppState::new(pool, Quotas::default().with_calls(calls));
     state.max_lag_secs = args.max_lag_secs;
+    let lease = LeaseConfig {
+        min_room: args.lease_min_room,
+        ttl: std::time::Duration::from_millis(args.lease_ttl_ms.max(100)),
+        ..LeaseConfig::default()
+    };
+    state.coalescer = std::sync::Arc::new(Coalescer::new(lease));
+    let coalescer = state.coalescer.clone();
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(listen = %args.listen, "serving");
@@ -56,5 +72,8 @@ async fn main() -> anyhow::Result<()> {
         })
         .await
         .context("serving")?;
+    // Report and give back what is leased, so usage in Postgres counts every admitted call.
+    coalescer.shutdown().await.context("giving back quota leases")?;
+    tracing::info!("stopped; leases given back");
     Ok(())
 }

@@ -1,10 +1,9 @@
-//! Exact monthly metering. Admission happens in one statement under the usage rows' locks
-//! (`select … for update` then `update`, rows locked in key order): Postgres serializes concurrent
-//! statements on a row, so across any number of API processes the number of admitted calls never
-//! exceeds the quota. One statement meters a whole batch of checks, over any number of keys.
-use std::collections::HashMap;
-
-use sqlx::{PgPool, Row};
+//! Exact monthly metering in Postgres: `api_meter` (migration `…_api_quota_leases.sql`) decides a
+//! batch of calls over any number of keys in one statement, under the usage rows' locks (taken in
+//! key order, so processes never deadlock). What one process has leased (reserved to admit from
+//! memory, see [`crate::coalesce`]) is not free to any other, so across any number of processes
+//! the calls admitted never exceed the quota.
+use sqlx::{PgPool, Row as _};
 
 use crate::tiers::Tier;
 use crate::ApiError;
@@ -26,7 +25,7 @@ pub struct Decision {
 
 /// What the caller's tier was computed from, re-checked by the metering statement itself: the
 /// wallet's mirrored staker row is the version read (`xmin`, or −1 for none). With a guard, the
-/// statement counts nothing once the chain (through the indexer) has moved on, and says so.
+/// statement decides nothing once the chain (through the indexer) has moved on, and says so.
 #[derive(Debug, Clone)]
 pub struct Guard {
     /// The wallet (the staker row's `owner`).
@@ -34,170 +33,200 @@ pub struct Guard {
     pub staker_version: i64,
 }
 
-/// Why a guarded count did not happen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stale {
-    KeyRevoked,
-    Staker,
-    Thresholds,
+/// What a holder did with its lease since it last reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Calls admitted from the lease (they become `used`).
+    pub used: u64,
+    /// Calls metered as overage (paid tier, overage on, quota spent).
+    pub over: u64,
+    /// Unused lease given back.
+    pub release: u64,
 }
 
-/// `n` calls of one key to count under `tier`.
+impl Report {
+    pub fn is_empty(&self) -> bool {
+        *self == Report::default()
+    }
+}
+
+/// One row of a metering statement: key `key_id` in month `month`.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub struct Row {
     pub key_id: i64,
+    pub month: i32,
+    /// Calls to decide now.
+    pub n: u64,
     pub tier: Tier,
     /// The key meters calls beyond a paid quota instead of refusing them.
     pub overage: bool,
-    pub n: usize,
     pub guard: Option<Guard>,
+    /// Lease this many more calls, if the quota has room.
+    pub want: u64,
+    pub report: Report,
 }
 
-/// Counts `n` calls of key `key_id` at `now` against `tier`: the first
-/// `granted = min(n, limit − used)` are admitted within the quota; the rest are metered as overage
-/// (paid tier, overage on) or refused. Returns one decision per call, in order.
-pub async fn check_many(
-    pool: &PgPool,
-    key_id: i64,
-    tier: Tier,
-    overage: bool,
-    now: i64,
-    n: usize,
-) -> Result<Vec<Decision>, ApiError> {
-    let req = Request { key_id, tier, overage, n, guard: None };
-    match check_batch(pool, &[req], now, None).await?.pop() {
-        Some(Ok(d)) => Ok(d),
-        _ => Err(ApiError::UnknownKey),
+/// What the statement did with one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub key_live: bool,
+    pub staker_current: bool,
+    pub thresholds_current: bool,
+    /// The month's usage after this row.
+    pub used: u64,
+    pub overage: u64,
+    /// Calls admitted within the quota now (the first `granted` of the row's `n`).
+    pub granted: u64,
+    /// Calls leased to the holder now.
+    pub leased: u64,
+    /// What other live holders have leased.
+    pub others: u64,
+    /// Quota neither used nor leased.
+    pub free: u64,
+    /// The holder's own lease had lapsed and was reclaimed (counted as used in full).
+    pub lost: bool,
+}
+
+impl Outcome {
+    /// The key, its staker and the thresholds were all as the caller read them.
+    pub fn current(&self) -> bool {
+        self.key_live && self.staker_current && self.thresholds_current
+    }
+
+    /// Calls of `n` that could not be decided because what is left is leased to another holder.
+    pub fn undecided(&self, n: u64) -> u64 {
+        if self.current() && self.others > 0 {
+            n - self.granted
+        } else {
+            0
+        }
     }
 }
 
-/// Meters every request (distinct keys) in one statement at `now`; `thresholds` (the config's
-/// `level_thresholds::text` the tiers were computed with) is re-checked like the guards. Answers
-/// per request, in order: its decisions, or why it was not counted.
-pub async fn check_batch(
+/// Lease parameters of one holder (an API process).
+#[derive(Debug, Clone)]
+pub struct Holder {
+    /// Unique per process (and per `AppState`).
+    pub id: String,
+    /// A lease not renewed for this long lapses.
+    pub ttl_ms: u32,
+    /// Leases are only granted while at least this much quota stays free.
+    pub min_room: u64,
+}
+
+fn i64_of(v: u64) -> Result<i64, ApiError> {
+    i64::try_from(v).map_err(|_| ApiError::Overflow)
+}
+
+fn u64_of(v: i64) -> Result<u64, ApiError> {
+    u64::try_from(v).map_err(|_| ApiError::Overflow)
+}
+
+/// Runs one metering statement; `thresholds` (the config's `level_thresholds::text` the tiers
+/// were computed with) is re-checked like the guards. Answers per row, in the order given.
+pub async fn meter(
     pool: &PgPool,
-    reqs: &[Request],
-    now: i64,
+    holder: &Holder,
     thresholds: Option<&str>,
-) -> Result<Vec<Result<Vec<Decision>, Stale>>, ApiError> {
-    let month = i32::try_from(vetmai_math::time::month_index(now).ok_or(ApiError::Overflow)?)
-        .map_err(|_| ApiError::Overflow)?;
-    let reset = vetmai_math::time::next_month_start(now).ok_or(ApiError::Overflow)?;
-    let mut ids = vec![];
-    let mut ns = vec![];
-    let mut limits = vec![];
-    let mut overages = vec![];
-    let mut wallets: Vec<Option<String>> = vec![];
-    let mut versions = vec![];
-    for r in reqs {
-        ids.push(r.key_id);
-        ns.push(i64::try_from(r.n).map_err(|_| ApiError::Overflow)?);
-        limits.push(i64::try_from(r.tier.calls_per_month).map_err(|_| ApiError::Overflow)?);
-        overages.push(r.overage && r.tier.overage_micro_usd.is_some());
-        wallets.push(r.guard.as_ref().map(|g| g.wallet.clone()));
-        versions.push(r.guard.as_ref().map_or(-1, |g| g.staker_version));
+    rows: &[Row],
+) -> Result<Vec<Outcome>, ApiError> {
+    // Locks are taken row by row: in key (then month) order in every process.
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|i| (rows[*i].key_id, rows[*i].month));
+    let sorted: Vec<&Row> = order.iter().map(|i| &rows[*i]).collect();
+    let ints = |f: fn(&Row) -> u64| sorted.iter().map(|r| i64_of(f(r))).collect::<Result<Vec<i64>, _>>();
+    let started = std::time::Instant::now();
+    let mut conn = pool.acquire().await?;
+    let acquired = started.elapsed();
+    let got = sqlx::query("select * from api_meter($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+        .bind(&holder.id)
+        .bind(i32::try_from(holder.ttl_ms).map_err(|_| ApiError::Overflow)?)
+        .bind(i64_of(holder.min_room)?)
+        .bind(thresholds)
+        .bind(sorted.iter().map(|r| r.key_id).collect::<Vec<_>>())
+        .bind(sorted.iter().map(|r| r.month).collect::<Vec<_>>())
+        .bind(ints(|r| r.n)?)
+        .bind(ints(|r| r.tier.calls_per_month)?)
+        .bind(sorted.iter().map(|r| r.overage && r.tier.overage_micro_usd.is_some()).collect::<Vec<_>>())
+        .bind(sorted.iter().map(|r| r.guard.as_ref().map(|g| g.wallet.clone())).collect::<Vec<_>>())
+        .bind(sorted.iter().map(|r| r.guard.as_ref().map_or(-1, |g| g.staker_version)).collect::<Vec<_>>())
+        .bind(ints(|r| r.want)?)
+        .bind(ints(|r| r.report.used)?)
+        .bind(ints(|r| r.report.over)?)
+        .bind(ints(|r| r.report.release)?)
+        .fetch_all(&mut *conn)
+        .await?;
+    let took = started.elapsed();
+    if took > std::time::Duration::from_millis(20) {
+        tracing::debug!(
+            rows = rows.len(),
+            ms = took.as_millis() as u64,
+            acquire_ms = acquired.as_millis() as u64,
+            "slow metering statement"
+        );
     }
-    // `fresh` is read in the same statement that counts, so what each tier was computed from is
-    // current when it counts; usage rows are locked in key order (no deadlock between processes).
-    let sql = "with req as (select * from unnest($1::int8[], $2::int8[], $3::int8[], $4::bool[], $5::text[], \
-                   $6::int8[]) as r(key_id, n, lim, ovg, wallet, ver)), \
-               cfg as (select ($8::text is null or coalesce((select level_thresholds::text from config \
-                   where not closed order by slot desc limit 1), '') = $8) as ok), \
-               fresh as (select r.*, \
-                   exists(select 1 from api_key k where k.id = r.key_id and k.revoked_at is null) as live, \
-                   (r.wallet is null or coalesce((select s.xmin::text::int8 from staker s \
-                      where s.owner = r.wallet and not s.closed), -1) = r.ver) as staker_ok \
-                 from req r), \
-               g as (select u.key_id, least(f.n, greatest(f.lim - u.used, 0)) as granted, f.n, f.ovg \
-                 from api_usage u join fresh f on u.key_id = f.key_id and u.month = $7, cfg \
-                 where f.live and f.staker_ok and cfg.ok order by u.key_id for update of u), \
-               upd as (update api_usage u set used = u.used + g.granted, \
-                   overage = u.overage + case when g.ovg then g.n - g.granted else 0 end \
-                 from g where u.key_id = g.key_id and u.month = $7 \
-                 returning u.key_id, u.used, u.overage, g.granted) \
-               select f.key_id, f.live, f.staker_ok, cfg.ok, upd.used, upd.overage, upd.granted \
-               from fresh f cross join cfg left join upd on upd.key_id = f.key_id";
-    let run = |ids: &[i64], ns: &[i64], limits: &[i64], ovg: &[bool], w: &[Option<String>], v: &[i64]| {
-        sqlx::query(sql)
-            .bind(ids.to_vec())
-            .bind(ns.to_vec())
-            .bind(limits.to_vec())
-            .bind(ovg.to_vec())
-            .bind(w.to_vec())
-            .bind(v.to_vec())
-            .bind(month)
-            .bind(thresholds)
-            .fetch_all(pool)
-    };
-    type Outcome = Result<(i64, i64, i64), Stale>;
-    let read = |rows: Vec<sqlx::postgres::PgRow>| -> HashMap<i64, Option<Outcome>> {
-        rows.into_iter()
-            .map(|row| {
-                let out = if !row.get::<bool, _>(1) {
-                    Some(Err(Stale::KeyRevoked))
-                } else if !row.get::<bool, _>(2) {
-                    Some(Err(Stale::Staker))
-                } else if !row.get::<bool, _>(3) {
-                    Some(Err(Stale::Thresholds))
-                } else {
-                    match (row.get::<Option<i64>, _>(4), row.get::<Option<i64>, _>(5), row.get::<Option<i64>, _>(6)) {
-                        (Some(u), Some(o), Some(g)) => Some(Ok((u, o, g))),
-                        // No usage row for the month yet.
-                        _ => None,
-                    }
-                };
-                (row.get::<i64, _>(0), out)
-            })
-            .collect()
-    };
-    let mut outcomes = read(run(&ids, &ns, &limits, &overages, &wallets, &versions).await?);
-    // First calls of the month: create the rows, then count those requests.
-    let missing: Vec<usize> = (0..reqs.len()).filter(|i| matches!(outcomes.get(&ids[*i]), Some(None))).collect();
-    if !missing.is_empty() {
-        let pick = |v: &[i64]| missing.iter().map(|i| v[*i]).collect::<Vec<_>>();
-        sqlx::query("insert into api_usage (key_id, month) select unnest($1::int8[]), $2 on conflict do nothing")
-            .bind(pick(&ids))
-            .bind(month)
-            .execute(pool)
-            .await?;
-        let ovg: Vec<bool> = missing.iter().map(|i| overages[*i]).collect();
-        let w: Vec<Option<String>> = missing.iter().map(|i| wallets[*i].clone()).collect();
-        let again = read(run(&pick(&ids), &pick(&ns), &pick(&limits), &ovg, &w, &pick(&versions)).await?);
-        outcomes.extend(again);
+    let mut out = vec![None; rows.len()];
+    for row in got {
+        let ord = usize::try_from(row.get::<i32, _>(0)).map_err(|_| ApiError::Overflow)?;
+        let at =
+            *order.get(ord.wrapping_sub(1)).ok_or_else(|| ApiError::Internal("api_meter row out of range".into()))?;
+        out[at] = Some(Outcome {
+            key_live: row.get(1),
+            staker_current: row.get(2),
+            thresholds_current: row.get(3),
+            used: u64_of(row.get(4))?,
+            overage: u64_of(row.get(5))?,
+            granted: u64_of(row.get(6))?,
+            leased: u64_of(row.get(7))?,
+            others: u64_of(row.get(8))?,
+            free: u64_of(row.get(9))?,
+            lost: row.get(10),
+        });
     }
-    reqs.iter()
-        .zip(&overages)
-        .map(|(r, meter_overage)| match outcomes.get(&r.key_id) {
-            Some(Some(Ok((used, over, granted)))) => {
-                Ok(Ok(decisions(r, *meter_overage, (*used, *over, *granted), reset)?))
-            }
-            Some(Some(Err(stale))) => Ok(Err(*stale)),
-            _ => Err(ApiError::Internal(format!("key {} was not metered", r.key_id))),
-        })
-        .collect()
+    out.into_iter().map(|o| o.ok_or_else(|| ApiError::Internal("api_meter skipped a row".into()))).collect()
 }
 
-/// Spreads a counted batch over its calls, in order.
-fn decisions(
-    r: &Request,
-    meter_overage: bool,
-    counted: (i64, i64, i64),
-    reset: i64,
-) -> Result<Vec<Decision>, ApiError> {
-    let (used_after, over_after, granted) = counted;
-    let used_after = u64::try_from(used_after).map_err(|_| ApiError::Overflow)?;
-    let over_after = u64::try_from(over_after).map_err(|_| ApiError::Overflow)?;
-    let granted = usize::try_from(granted).map_err(|_| ApiError::Overflow)?;
-    let (n, limit) = (r.n, r.tier.calls_per_month);
-    let first_used = used_after - granted as u64;
-    let extra = (n - granted) as u64;
-    let first_over = if meter_overage { over_after - extra } else { over_after };
-    Ok((0..n)
+/// Renews this holder's heartbeat: its leases stay its own for another TTL.
+pub async fn heartbeat(pool: &PgPool, holder: &Holder) -> Result<(), ApiError> {
+    sqlx::query(
+        "insert into api_holder (holder, expires_at) values ($1, now() + make_interval(secs => $2::float8 / 1000)) \
+         on conflict (holder) do update set expires_at = excluded.expires_at",
+    )
+    .bind(&holder.id)
+    .bind(f64::from(holder.ttl_ms))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Removes this holder's heartbeat once it holds nothing (graceful shutdown), and heartbeats of
+/// holders that lapsed a day ago and hold nothing.
+pub async fn retire(pool: &PgPool, holder: &Holder) -> Result<(), ApiError> {
+    sqlx::query(
+        "delete from api_holder h where (h.holder = $1 or h.expires_at < now() - interval '1 day') \
+         and not exists (select 1 from api_lease l where l.holder = h.holder)",
+    )
+    .bind(&holder.id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The decisions for the first `decided` of a row's calls: the first `granted` admitted within
+/// the quota, the rest metered as overage (`meter_overage`) or refused. `used_after` and
+/// `over_after` are the usage after the row.
+pub fn decisions(tier: Tier, meter_overage: bool, out: &Outcome, decided: u64, reset: i64) -> Vec<Decision> {
+    let limit = tier.calls_per_month;
+    let (used_after, over_after, granted) = (out.used, out.overage, out.granted);
+    let first_used = used_after.saturating_sub(granted);
+    let extra = decided.saturating_sub(granted);
+    let first_over = if meter_overage { over_after.saturating_sub(extra) } else { over_after };
+    (0..decided)
         .map(|i| {
             let admitted = i < granted;
-            let used = if admitted { first_used + i as u64 + 1 } else { used_after };
+            let used = if admitted { first_used + i + 1 } else { used_after };
             let overage = if !admitted && meter_overage {
-                first_over + (i - granted) as u64 + 1
+                first_over + (i - granted) + 1
             } else if admitted {
                 first_over
             } else {
@@ -212,10 +241,29 @@ fn decisions(
                 reset,
             }
         })
-        .collect())
+        .collect()
 }
 
-/// Counts one call (see [`check_many`]).
-pub async fn check(pool: &PgPool, key_id: i64, tier: Tier, overage: bool, now: i64) -> Result<Decision, ApiError> {
-    check_many(pool, key_id, tier, overage, now, 1).await?.pop().ok_or(ApiError::Overflow)
+/// Decides `n` calls of key `key_id` at `now` against `tier` with no lease (the exact path on
+/// its own): the first `min(n, limit − used)` are admitted; the rest are metered as overage
+/// (paid tier, overage on) or refused. One decision per call, in order.
+pub async fn check_many(
+    pool: &PgPool,
+    key_id: i64,
+    tier: Tier,
+    overage: bool,
+    now: i64,
+    n: u64,
+) -> Result<Vec<Decision>, ApiError> {
+    let month = i32::try_from(vetmai_math::time::month_index(now).ok_or(ApiError::Overflow)?)
+        .map_err(|_| ApiError::Overflow)?;
+    let reset = vetmai_math::time::next_month_start(now).ok_or(ApiError::Overflow)?;
+    let holder = Holder { id: String::new(), ttl_ms: 1, min_room: u64::MAX >> 1 };
+    let row = Row { key_id, month, n, tier, overage, guard: None, want: 0, report: Report::default() };
+    let out = meter(pool, &holder, None, &[row]).await?.pop().ok_or(ApiError::Overflow)?;
+    if !out.key_live {
+        return Err(ApiError::UnknownKey);
+    }
+    let meter_overage = overage && tier.overage_micro_usd.is_some();
+    Ok(decisions(tier, meter_overage, &out, n - out.undecided(n), reset))
 }

@@ -59,8 +59,13 @@ pub struct Metrics {
     pub checks_allowed: AtomicU64,
     pub checks_refused: AtomicU64,
     pub checks_overage: AtomicU64,
-    /// Metering statements issued (each serves a coalesced batch of checks).
+    /// Metering statements issued (each serves a coalesced batch of checks, or reports leases).
     pub check_batches: AtomicU64,
+    /// Checks answered from a lease (or a spent quota) in memory.
+    pub checks_local: AtomicU64,
+    /// Checks that waited for Postgres, and how long in all (µs).
+    pub check_waits: AtomicU64,
+    pub check_wait_micros: AtomicU64,
     pub errors: AtomicU64,
 }
 
@@ -171,6 +176,8 @@ async fn revoke_key(
     let Json(req) = body?;
     let wallet = redeem(&s, &req, Purpose::RevokeKey).await?;
     keys::revoke(&s.pool, &wallet, id).await?;
+    // This process stops admitting the key at once; others when the trigger's notice reaches them.
+    s.coalescer.forget_wallet(&wallet.to_string());
     Ok(Json(json!({ "id": id, "revoked": true })).into_response())
 }
 
@@ -275,11 +282,19 @@ async fn metrics(State(s): State<AppState>) -> Response {
          vetmai_api_checks_total{{result=\"overage\"}} {}\n\
          vetmai_api_checks_total{{result=\"refused\"}} {}\n\
          # TYPE vetmai_api_check_batches_total counter\n\
-         vetmai_api_check_batches_total {}\n",
+         vetmai_api_check_batches_total {}\n\
+         # TYPE vetmai_api_checks_local_total counter\n\
+         vetmai_api_checks_local_total {}\n\
+         # TYPE vetmai_api_check_wait_seconds summary\n\
+         vetmai_api_check_wait_seconds_count {}\n\
+         vetmai_api_check_wait_seconds_sum {}\n",
         m.checks_allowed.load(Ordering::Relaxed),
         m.checks_overage.load(Ordering::Relaxed),
         m.checks_refused.load(Ordering::Relaxed),
         m.check_batches.load(Ordering::Relaxed),
+        m.checks_local.load(Ordering::Relaxed),
+        m.check_waits.load(Ordering::Relaxed),
+        m.check_wait_micros.load(Ordering::Relaxed) as f64 / 1e6,
     );
     ([("content-type", "text/plain; version=0.0.4")], body).into_response()
 }

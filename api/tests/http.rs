@@ -4,7 +4,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::AccountSerialize;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
@@ -12,7 +11,6 @@ use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use tower::ServiceExt;
-use vetmai::state::ScoreSchedule;
 use vetmai_api::tiers::Quotas;
 use vetmai_api::{app, AppState, MIGRATOR};
 
@@ -46,21 +44,7 @@ async fn api(quotas: [u64; 4]) -> Api {
 
 /// Mirrors a staker for `owner` whose one Fixed lock of `score` ends at boundary `end`.
 async fn insert_staker(pool: &PgPool, owner: Pubkey, score: u128, end: i64) {
-    let mut fixed = ScoreSchedule::new((T0 / EPOCH) as u64);
-    fixed.add(end, score).unwrap();
-    let s = common::staker(owner, 1, 1, fixed);
-    let mut data = vec![];
-    s.try_serialize(&mut data).unwrap();
-    sqlx::query(
-        "insert into staker (pubkey, owner, next_index, open_positions, locked_amount, constant_score, data, slot) \
-         values ($1, $2, 1, 1, 1, 0, $3, 1)",
-    )
-    .bind(Pubkey::new_unique().to_string())
-    .bind(owner.to_string())
-    .bind(data)
-    .execute(pool)
-    .await
-    .unwrap();
+    common::insert_staker(pool, owner, T0, score, end).await;
 }
 
 async fn call(

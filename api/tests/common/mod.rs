@@ -81,6 +81,21 @@ pub async fn mark_live(url: &str) {
 /// A `vetmai-api` child process, killed when dropped.
 pub struct ApiProc(Child);
 
+impl ApiProc {
+    /// Stops it the way a supervisor does (SIGTERM) and waits: it reports and gives back its
+    /// leases on the way out.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = self.0.wait();
+    }
+
+    /// Kills it outright (SIGKILL): whatever it leased is left to lapse.
+    pub fn crash(mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 impl Drop for ApiProc {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -108,6 +123,12 @@ pub fn spawn_api(url: &str, port: u16, env: &[(&str, String)], args: &[&str]) ->
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    // `VETMAI_TEST_API_LOG=<file>`: keep the servers' logs (with `RUST_LOG`) for a failing test.
+    if let Ok(path) = std::env::var("VETMAI_TEST_API_LOG") {
+        let f = std::fs::OpenOptions::new().create(true).append(true).open(path).expect("log file");
+        cmd.stderr(f.try_clone().expect("log file"));
+        cmd.stdout(f);
+    }
     let p = ApiProc(cmd.spawn().expect("vetmai-api"));
     for _ in 0..400 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -134,4 +155,26 @@ pub fn staker(owner: Pubkey, open: u32, locked: u64, fixed: ScoreSchedule) -> St
         proposals_in_month: 0,
         reserved: [0; 119],
     }
+}
+
+/// Mirrors (as the indexer would) a staker for `owner` whose one Fixed lock of `score`, scored
+/// from `now`, ends at epoch boundary `end`.
+pub async fn insert_staker(pool: &PgPool, owner: Pubkey, now: i64, score: u128, end: i64) {
+    use anchor_lang::AccountSerialize;
+    const EPOCH: i64 = 604_800;
+    let mut fixed = ScoreSchedule::new((now / EPOCH) as u64);
+    fixed.add(end, score).unwrap();
+    let s = staker(owner, 1, 1, fixed);
+    let mut data = vec![];
+    s.try_serialize(&mut data).unwrap();
+    sqlx::query(
+        "insert into staker (pubkey, owner, next_index, open_positions, locked_amount, constant_score, data, slot) \
+         values ($1, $2, 1, 1, 1, 0, $3, 1)",
+    )
+    .bind(Pubkey::new_unique().to_string())
+    .bind(owner.to_string())
+    .bind(data)
+    .execute(pool)
+    .await
+    .unwrap();
 }

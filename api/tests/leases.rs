@@ -1,0 +1,238 @@
+//! Quota leases across real `vetmai-api` processes: admission from memory stays exact (exactly Q
+//! admitted, usage equals Q once the processes stop), a tier change or a revocation made by
+//! anyone reaches a process holding a lease before it admits much more, and a crashed holder's
+//! lease lapses and counts in full, so the quota is never exceeded.
+use std::time::{Duration, Instant};
+
+use anchor_lang::prelude::Pubkey;
+use sqlx::PgPool;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+mod common;
+
+/// A keep-alive HTTP/1.1 connection sending `GET /v1/auth` (the gateway sub-request) with one key.
+struct Client {
+    conn: BufReader<TcpStream>,
+    request: Vec<u8>,
+}
+
+impl Client {
+    async fn new(port: u16, key: &str) -> Self {
+        let conn = BufReader::new(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+        let request =
+            format!("GET /v1/auth HTTP/1.1\r\nhost: localhost\r\nx-api-key: {key}\r\ncontent-length: 0\r\n\r\n");
+        Client { conn, request: request.into_bytes() }
+    }
+
+    /// One check: its status and `x-vetmai-tier` header.
+    async fn auth(&mut self) -> (u16, String) {
+        self.conn.get_mut().write_all(&self.request).await.unwrap();
+        let mut line = String::new();
+        self.conn.read_line(&mut line).await.unwrap();
+        let status = line.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let (mut length, mut tier) = (0usize, String::new());
+        loop {
+            line.clear();
+            self.conn.read_line(&mut line).await.unwrap();
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            let (name, value) = l.split_once(':').unwrap_or((l, ""));
+            match name.to_ascii_lowercase().as_str() {
+                "content-length" => length = value.trim().parse().unwrap_or(0),
+                "x-vetmai-tier" => tier = value.trim().to_string(),
+                _ => {}
+            }
+        }
+        let mut body = vec![0; length];
+        self.conn.read_exact(&mut body).await.unwrap();
+        (status, tier)
+    }
+}
+
+fn spawn(url: &str, port: u16, quotas: &str, ttl_ms: u64) -> common::ApiProc {
+    let env = [
+        ("VETMAI_API_QUOTAS", quotas.to_string()),
+        ("VETMAI_API_LEASE_MIN_ROOM", "64".to_string()),
+        ("VETMAI_API_LEASE_TTL_MS", ttl_ms.to_string()),
+    ];
+    common::spawn_api(url, port, &env, &[])
+}
+
+async fn setup() -> (common::Db, PgPool) {
+    let db = common::Db::new().await;
+    let pool = db.pool().await;
+    vetmai_api::MIGRATOR.run(&pool).await.unwrap();
+    common::mirror_config(&db.url()).await;
+    (db, pool)
+}
+
+/// A counter from a process's `/metrics`.
+async fn metric(port: u16, name: &str) -> u64 {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n").await.unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    out.lines().find_map(|l| l.strip_prefix(&format!("{name} "))).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+}
+
+async fn usage(pool: &PgPool) -> (i64, i64) {
+    sqlx::query_as("select coalesce(sum(used), 0)::int8, (select count(*) from api_lease) from api_usage")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn leased_admission_across_two_processes_is_exact() {
+    const Q: u64 = 30_000;
+    let (db, pool) = setup().await;
+    let (p1, p2) = (common::free_port(), common::free_port());
+    let quotas = format!("{Q},1,1,1");
+    let (a, b) = (spawn(&db.url(), p1, &quotas, 10_000), spawn(&db.url(), p2, &quotas, 10_000));
+    let (_, key, _) = vetmai_api::keys::create(&pool, &Pubkey::new_unique(), None, false).await.unwrap();
+    // 200 clients, half on each process, each checking until refused.
+    let mut tasks = vec![];
+    for i in 0..200 {
+        let port = if i % 2 == 0 { p1 } else { p2 };
+        let key = key.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut c = Client::new(port, &key).await;
+            let mut ok = 0u64;
+            loop {
+                match c.auth().await.0 {
+                    204 => ok += 1,
+                    429 => return ok,
+                    s => panic!("unexpected status {s}"),
+                }
+            }
+        }));
+    }
+    let mut admitted = 0;
+    for t in tasks {
+        admitted += t.await.unwrap();
+    }
+    assert_eq!(admitted, Q, "exactly the quota admitted over both processes");
+    let local = metric(p1, "vetmai_api_checks_local_total").await + metric(p2, "vetmai_api_checks_local_total").await;
+    let statements =
+        metric(p1, "vetmai_api_check_batches_total").await + metric(p2, "vetmai_api_check_batches_total").await;
+    println!("{admitted} admitted, {local} answered from memory, {statements} metering statements");
+    assert!(local > Q / 2, "most calls were admitted from leases ({local} of {Q})");
+    assert!(statements < Q / 10, "far fewer statements than calls ({statements})");
+    // After the refusals, a fresh connection to either process is refused too.
+    for p in [p1, p2] {
+        assert_eq!(Client::new(p, &key).await.auth().await.0, 429);
+    }
+    a.stop();
+    b.stop();
+    assert_eq!(usage(&pool).await, (Q as i64, 0), "usage equals the quota; every lease given back");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_tier_change_and_a_revocation_reach_a_process_holding_a_lease() {
+    let (db, pool) = setup().await;
+    let port = common::free_port();
+    let proc = spawn(&db.url(), port, "100000,200000,300000,400000", 10_000);
+    let wallet = Pubkey::new_unique();
+    let (id, key, _) = vetmai_api::keys::create(&pool, &wallet, None, false).await.unwrap();
+    let mut c = Client::new(port, &key).await;
+    // Warm up until calls are answered from a lease.
+    let mut admitted = 0u64;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while metric(port, "vetmai_api_checks_local_total").await < 100 {
+        assert!(Instant::now() < deadline, "no lease taken");
+        for _ in 0..100 {
+            assert_eq!(c.auth().await, (204, "Free".to_string()));
+            admitted += 1;
+        }
+    }
+    let held: i64 = sqlx::query_scalar("select held from api_lease").fetch_one(&pool).await.unwrap();
+    assert!(held > 0);
+
+    // The indexer mirrors a lock lasting past the month: Advanced. Every call is still answered,
+    // and the tier follows within moments.
+    let now = chrono::Utc::now().timestamp();
+    let month_end = vetmai_math::time::next_month_start(now).unwrap();
+    const EPOCH: i64 = 604_800;
+    common::insert_staker(&pool, wallet, now, 22_000_000_000, (month_end / EPOCH + 2) * EPOCH).await;
+    let changed = Instant::now();
+    let mut calls_before = 0;
+    loop {
+        let (s, tier) = c.auth().await;
+        assert_eq!(s, 204);
+        admitted += 1;
+        if tier == "Advanced" {
+            break;
+        }
+        calls_before += 1;
+        assert!(changed.elapsed() < Duration::from_secs(2), "tier change not seen after {calls_before} calls");
+    }
+    println!("tier change seen after {:?} ({calls_before} calls in between)", changed.elapsed());
+
+    // Revoked by anyone (here straight in Postgres): refused from then on.
+    vetmai_api::keys::revoke(&pool, &wallet, id).await.unwrap();
+    let revoked = Instant::now();
+    let mut calls_before = 0;
+    loop {
+        match c.auth().await.0 {
+            204 => admitted += 1,
+            401 => break,
+            s => panic!("unexpected status {s}"),
+        }
+        calls_before += 1;
+        assert!(revoked.elapsed() < Duration::from_secs(2), "revocation not seen after {calls_before} calls");
+    }
+    println!("revocation seen after {:?} ({calls_before} calls in between)", revoked.elapsed());
+    for _ in 0..50 {
+        assert_eq!(c.auth().await.0, 401, "stays revoked");
+    }
+    proc.stop();
+    assert_eq!(usage(&pool).await, (admitted as i64, 0), "every admitted call is counted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_crashed_holders_lease_lapses_and_counts_in_full() {
+    const Q: u64 = 5_000;
+    let (db, pool) = setup().await;
+    let (p1, p2) = (common::free_port(), common::free_port());
+    let quotas = format!("{Q},1,1,1");
+    let a = spawn(&db.url(), p1, &quotas, 1_000);
+    let (_, key, _) = vetmai_api::keys::create(&pool, &Pubkey::new_unique(), None, false).await.unwrap();
+    let mut c = Client::new(p1, &key).await;
+    let mut by_a = 0u64;
+    while metric(p1, "vetmai_api_checks_local_total").await < 50 {
+        for _ in 0..50 {
+            assert_eq!(c.auth().await.0, 204);
+            by_a += 1;
+        }
+    }
+    // Let the background task top the lease up, so part of it is unused when the process dies.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    a.crash();
+    let (reported, held): (i64, i64) =
+        sqlx::query_as("select u.used, l.held from api_usage u join api_lease l using (key_id, month)")
+            .fetch_one(&pool)
+            .await
+            .expect("the crashed process left its lease behind");
+    assert!(reported as u64 + held as u64 > by_a, "what it admitted is reported or leased, with some lease unused");
+    // Another process: the lapsed lease counts in full, so it admits at most what is left.
+    let b = spawn(&db.url(), p2, &quotas, 1_000);
+    let mut c = Client::new(p2, &key).await;
+    let mut by_b = 0u64;
+    let started = Instant::now();
+    loop {
+        match c.auth().await.0 {
+            204 => by_b += 1,
+            429 => break,
+            s => panic!("unexpected status {s}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "never refused");
+    }
+    println!("admitted: {by_a} before the crash, {by_b} after; quota {Q}");
+    assert!(by_a + by_b <= Q, "never more than the quota");
+    assert_eq!(by_b, Q - reported as u64 - held as u64, "all that the lapsed lease did not hold stays available");
+    b.stop();
+    assert_eq!(usage(&pool).await, (Q as i64, 0), "the lapsed lease is counted as used and removed");
+}
