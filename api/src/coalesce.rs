@@ -671,7 +671,8 @@ impl Coalescer {
             drop(slots);
             self.hand_back(freed);
         }
-        for p in std::mem::take(&mut *locked(&self.pending)) {
+        let pending = std::mem::take(&mut *locked(&self.pending));
+        for p in pending {
             rows.push(pending_row(&p, env));
             purposes.push(Purpose::Pending);
         }
@@ -867,7 +868,8 @@ impl Coalescer {
             }
         }
         locked(&self.pending).extend(freed);
-        for p in std::mem::take(&mut *locked(&self.pending)) {
+        let pending = std::mem::take(&mut *locked(&self.pending));
+        for p in pending {
             rows.push(pending_row(&p, env));
             purposes.push(Purpose::Pending);
         }
@@ -1069,7 +1071,8 @@ async fn background(me: Weak<Coalescer>, env: Env, tick: Duration) {
             _ = c.wake.notified() => true,
             _ = tokio::time::sleep(tick) => false,
         };
-        for req in std::mem::take(&mut *locked(&c.control)) {
+        let requests = std::mem::take(&mut *locked(&c.control));
+        for req in requests {
             c.control(&env, req).await;
         }
         let full = !woken || last_full.elapsed() >= tick;
