@@ -701,10 +701,10 @@ impl Coalescer {
             if !out.thresholds_current {
                 *locked(&self.thresholds) = None;
             }
-            if !self.settle(row, &hash, gen, epoch, reporter, &out) {
+            let Some(out) = self.settle(row, &hash, gen, epoch, reporter, &out) else {
                 again.push(Calls { hash, replies });
                 continue;
-            }
+            };
             let n = row.n;
             let undecided = out.undecided(n);
             let meter_overage = row.overage && row.tier.overage_micro_usd.is_some();
@@ -722,10 +722,21 @@ impl Coalescer {
         Ok(again)
     }
 
-    /// Applies a statement's outcome to the slot; `false` when the key's context was stale.
-    fn settle(&self, row: &meter::Row, hash: &[u8], gen: u64, epoch: u64, reporter: bool, out: &Outcome) -> bool {
+    /// Applies a statement's outcome to the slot; `None` when the key's context was stale. The
+    /// outcome returned counts, for the answers, what this process admitted from memory and has
+    /// not yet seen counted in Postgres (its report may still be in flight).
+    fn settle(
+        &self,
+        row: &meter::Row,
+        hash: &[u8],
+        gen: u64,
+        epoch: u64,
+        reporter: bool,
+        out: &Outcome,
+    ) -> Option<Outcome> {
         let mut freed = vec![];
         let current = out.current();
+        let mut seen = *out;
         let mut slots = locked(&self.slots);
         match slots.map.get_mut(hash) {
             Some(s) => {
@@ -737,8 +748,17 @@ impl Coalescer {
                     s.lease = 0;
                     s.unreported = 0;
                 }
-                s.base_used = s.base_used.max(out.used);
-                s.base_over = s.base_over.max(out.overage);
+                let over_now = if row.overage && row.tier.overage_micro_usd.is_some() {
+                    (row.n - out.undecided(row.n)).saturating_sub(out.granted)
+                } else {
+                    0
+                };
+                let used_before = (s.base_used + s.unreported).max(out.used - out.granted);
+                let over_before = (s.base_over + s.over_unreported).max(out.overage.saturating_sub(over_now));
+                seen.used = used_before + out.granted;
+                seen.overage = over_before + over_now;
+                s.base_used = (s.base_used + out.granted).max(out.used);
+                s.base_over = (s.base_over + over_now).max(out.overage);
                 let ours = s.gen == gen && s.epoch == epoch && epoch == self.epoch.load(Ordering::Acquire);
                 if out.leased > 0 {
                     if ours && current && self.armed() {
@@ -767,7 +787,7 @@ impl Coalescer {
         }
         drop(slots);
         self.hand_back(freed);
-        current
+        current.then_some(seen)
     }
 
     /// A statement failed: its reports are pending again.

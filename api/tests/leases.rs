@@ -236,3 +236,60 @@ async fn a_crashed_holders_lease_lapses_and_counts_in_full() {
     b.stop();
     assert_eq!(usage(&pool).await, (Q as i64, 0), "the lapsed lease is counted as used and removed");
 }
+
+/// In one process (handlers driven with `oneshot`): calls admitted from a lease in the last
+/// seconds of November are November's, the first call of December starts December's count and
+/// gives November's lease back, and a sync makes Postgres agree with every answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_ends_with_its_month() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::Arc;
+    use tower::ServiceExt;
+    use vetmai_api::coalesce::{Coalescer, LeaseConfig};
+    /// 2026-12-01 00:00 UTC.
+    const DEC1: i64 = 1_796_083_200;
+    let (_db, pool) = setup().await;
+    let mut state =
+        vetmai_api::AppState::new(pool.clone(), vetmai_api::tiers::Quotas::default().with_calls([100_000, 1, 1, 1]));
+    let clock = Arc::new(AtomicI64::new(DEC1 - 10));
+    let c = clock.clone();
+    state.clock = Arc::new(move || c.load(Ordering::SeqCst));
+    state.coalescer = Arc::new(Coalescer::new(LeaseConfig { min_room: 64, ..LeaseConfig::default() }));
+    let coalescer = state.coalescer.clone();
+    let metrics = state.metrics.clone();
+    let router = vetmai_api::app(state);
+    let (_, key, _) = vetmai_api::keys::create(&pool, &Pubkey::new_unique(), None, false).await.unwrap();
+    let check = |router: axum::Router, key: String| async move {
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri("/v1/check")
+            .header("x-api-key", key)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = router.oneshot(req).await.unwrap();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
+        serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()
+    };
+    let mut n = 0u64;
+    while metrics.checks_local.load(Ordering::Relaxed) < 200 {
+        n += 1;
+        let v = check(router.clone(), key.clone()).await;
+        assert_eq!((v["allowed"].as_bool(), v["used"].as_u64()), (Some(true), Some(n)), "counts go up one by one");
+        assert!(n < 10_000, "never admitted from a lease");
+    }
+    let (nov, dec) = (2026 * 12 + 10, 2026 * 12 + 11);
+    let held: i64 =
+        sqlx::query_scalar("select held from api_lease where month = $1").bind(nov).fetch_one(&pool).await.unwrap();
+    assert!(held > 0);
+    clock.store(DEC1, Ordering::SeqCst);
+    let v = check(router.clone(), key.clone()).await;
+    assert_eq!((v["used"].as_u64(), v["reset_unix"].as_i64()), (Some(1), Some(1_798_761_600)), "December's first call");
+    coalescer.sync().await.unwrap();
+    let rows: Vec<(i32, i64)> =
+        sqlx::query_as("select month, used from api_usage order by month").fetch_all(&pool).await.unwrap();
+    assert_eq!(rows, vec![(nov, n as i64), (dec, 1)]);
+    let months: Vec<i32> = sqlx::query_scalar("select month from api_lease").fetch_all(&pool).await.unwrap();
+    assert!(!months.contains(&nov), "November's lease was given back");
+    coalescer.shutdown().await.unwrap();
+    assert_eq!(usage(&pool).await, (n as i64 + 1, 0), "nothing leased after shutdown");
+}
