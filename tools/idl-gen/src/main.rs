@@ -24,7 +24,11 @@ fn main() -> anyhow::Result<()> {
             other => bail!("unexpected argument {other:?}"),
         }
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize()?;
+    // The manifest directory `cargo run` gives at run time: the one baked in at compile time may
+    // be another checkout's when target directories are shared (as CI's cache is).
+    let manifest =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    let root = manifest.join("../..").canonicalize()?;
     let out = out.unwrap_or_else(|| root.join("idl/vetmai.json"));
     // anchor-lang-idl passes the literal "+<toolchain>" to cargo when RUSTUP_TOOLCHAIN is set,
     // which it is whenever this runs under `cargo run`.
