@@ -106,7 +106,7 @@ struct Env {
 }
 
 /// Connections of the metering thread's pool.
-const METER_CONNECTIONS: u32 = 4;
+const METER_CONNECTIONS: u32 = 6;
 
 /// A request to the metering thread from outside it.
 enum Control {
@@ -406,7 +406,13 @@ impl Coalescer {
             };
             rt.block_on(async move {
                 let pool =
-                    sqlx::postgres::PgPoolOptions::new().max_connections(METER_CONNECTIONS).connect_lazy_with(options);
+                    // Opened up front and not pinged before each use: a call waiting for Postgres
+                    // should wait for its statement, not for a connection.
+                    sqlx::postgres::PgPoolOptions::new()
+                        .max_connections(METER_CONNECTIONS)
+                        .min_connections(METER_CONNECTIONS)
+                        .test_before_acquire(false)
+                        .connect_lazy_with(options);
                 let env = Env { pool, quotas, clock, metrics };
                 let Some(wake) = me.upgrade().map(|c| c.flush_wake.clone()) else { return };
                 tokio::spawn(listen(me.clone(), env.pool.clone()));
