@@ -6,7 +6,7 @@
 //!
 //! Usage: `idl-gen [--check] [OUT]` (default `idl/vetmai.json`). With `--check` it writes nothing
 //! and fails when `OUT` differs from a freshly built IDL.
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
