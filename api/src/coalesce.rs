@@ -209,6 +209,31 @@ impl Slot {
         self.surrender()
     }
 
+    /// What was admitted from memory and not yet reported, counted as seen from now on.
+    fn take_unreported(&mut self) -> Report {
+        let report = Report { used: self.unreported, over: self.over_unreported, release: 0 };
+        self.base_used += self.unreported;
+        self.base_over += self.over_unreported;
+        self.unreported = 0;
+        self.over_unreported = 0;
+        report
+    }
+
+    /// The statement row for this slot's key in its month, guarded by the context it was read
+    /// with.
+    fn row(&self, ctx: &KeyContext, n: u64, want: u64, report: Report) -> meter::Row {
+        meter::Row {
+            key_id: self.key_id,
+            month: self.month,
+            n,
+            tier: self.tier,
+            overage: ctx.overage,
+            guard: Some(Guard { wallet: self.wallet.clone(), staker_version: ctx.staker_version }),
+            want,
+            report,
+        }
+    }
+
     /// Takes the report for a statement (if none is in flight) and what to ask for.
     fn take_report(&mut self, leasing: bool, now: Instant) -> Option<(Report, u64)> {
         if self.reporting {
@@ -216,11 +241,7 @@ impl Slot {
         }
         self.reporting = true;
         self.topping = false;
-        let report = Report { used: self.unreported, over: self.over_unreported, release: 0 };
-        self.base_used += self.unreported;
-        self.base_over += self.over_unreported;
-        self.unreported = 0;
-        self.over_unreported = 0;
+        let report = self.take_unreported();
         // The rate over the interval since the last statement (too short an interval says little).
         self.last_stmt = now;
         let ms = u64::try_from(now.duration_since(self.rate_since).as_millis()).unwrap_or(u64::MAX).max(1);
@@ -657,22 +678,13 @@ impl Coalescer {
                 s.tier = tier;
                 s.level = level;
             }
-            s.meter_overage = ctx.overage && tier.overage_micro_usd.is_some();
+            s.meter_overage = tier.meters_overage(ctx.overage);
             s.last_use = Instant::now();
             let (report, want, reporter) = match s.take_report(leasing, Instant::now()) {
                 Some((r, w)) => (r, w, true),
                 None => (Report::default(), 0, false),
             };
-            rows.push(meter::Row {
-                key_id: ctx.key_id,
-                month,
-                n: c.replies.len() as u64,
-                tier,
-                overage: ctx.overage,
-                guard: Some(Guard { wallet: s.wallet.clone(), staker_version: ctx.staker_version }),
-                want,
-                report,
-            });
+            rows.push(s.row(&ctx, c.replies.len() as u64, want, report));
             purposes.push(Purpose::Slot { hash: c.hash, gen: s.gen, epoch, reporter, replies: c.replies, level });
             drop(slots);
             self.hand_back(freed);
@@ -713,7 +725,7 @@ impl Coalescer {
             };
             let n = row.n;
             let undecided = out.undecided(n);
-            let meter_overage = row.overage && row.tier.overage_micro_usd.is_some();
+            let meter_overage = row.tier.meters_overage(row.overage);
             let mut replies = replies;
             let later = replies.split_off((n - undecided) as usize);
             for (reply, decision) in
@@ -754,7 +766,7 @@ impl Coalescer {
                     s.lease = 0;
                     s.unreported = 0;
                 }
-                let over_now = if row.overage && row.tier.overage_micro_usd.is_some() {
+                let over_now = if row.tier.meters_overage(row.overage) {
                     (row.n - out.undecided(row.n)).saturating_sub(out.granted)
                 } else {
                     0
@@ -832,7 +844,7 @@ impl Coalescer {
     }
 
     /// The background task's round: pending reports, top-ups asked for, and the periodic
-    /// report, renewal, idle release and month rollover of every slot.
+    /// report, idle release and month rollover of every slot (the heartbeat keeps leases).
     async fn upkeep(self: &Arc<Self>, env: &Env, full: bool) -> Result<(), ApiError> {
         let now = Instant::now();
         let (month, _) = month_of((env.clock)())?;
@@ -870,16 +882,7 @@ impl Coalescer {
                     continue;
                 }
                 let Some((report, want)) = s.take_report(leasing, now) else { continue };
-                rows.push(meter::Row {
-                    key_id: s.key_id,
-                    month: s.month,
-                    n: 0,
-                    tier: s.tier,
-                    overage: ctx.overage,
-                    guard: Some(Guard { wallet: s.wallet.clone(), staker_version: ctx.staker_version }),
-                    want,
-                    report,
-                });
+                rows.push(s.row(&ctx, 0, want, report));
                 purposes.push(Purpose::Slot {
                     hash,
                     gen: s.gen,
@@ -964,13 +967,8 @@ impl Coalescer {
                 let mut back = vec![];
                 for s in locked(&self.slots).map.values_mut() {
                     if s.unreported > 0 || s.over_unreported > 0 {
-                        let report = Report { used: s.unreported, over: s.over_unreported, release: 0 };
-                        s.base_used += s.unreported;
-                        s.base_over += s.over_unreported;
-                        s.unreported = 0;
-                        s.over_unreported = 0;
                         // A report-only row: the lease row keeps `held` for the rest.
-                        back.push(Pending { key_id: s.key_id, month: s.month, report });
+                        back.push(Pending { key_id: s.key_id, month: s.month, report: s.take_unreported() });
                     }
                 }
                 locked(&self.pending).extend(back);

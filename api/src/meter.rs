@@ -147,7 +147,7 @@ pub async fn meter(
         .bind(sorted.iter().map(|r| r.month).collect::<Vec<_>>())
         .bind(ints(|r| r.n)?)
         .bind(ints(|r| r.tier.calls_per_month)?)
-        .bind(sorted.iter().map(|r| r.overage && r.tier.overage_micro_usd.is_some()).collect::<Vec<_>>())
+        .bind(sorted.iter().map(|r| r.tier.meters_overage(r.overage)).collect::<Vec<_>>())
         .bind(sorted.iter().map(|r| r.guard.as_ref().map(|g| g.wallet.clone())).collect::<Vec<_>>())
         .bind(sorted.iter().map(|r| r.guard.as_ref().map_or(-1, |g| g.staker_version)).collect::<Vec<_>>())
         .bind(ints(|r| r.want)?)
@@ -264,6 +264,6 @@ pub async fn check_many(
     if !out.key_live {
         return Err(ApiError::UnknownKey);
     }
-    let meter_overage = overage && tier.overage_micro_usd.is_some();
+    let meter_overage = tier.meters_overage(overage);
     Ok(decisions(tier, meter_overage, &out, n - out.undecided(n), reset))
 }

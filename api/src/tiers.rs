@@ -11,6 +11,14 @@ pub struct Tier {
     pub overage_micro_usd: Option<u64>,
 }
 
+impl Tier {
+    /// Whether a key with its overage flag `key_overage` has calls beyond this tier's quota
+    /// metered (paid tiers) rather than refused.
+    pub fn meters_overage(&self, key_overage: bool) -> bool {
+        key_overage && self.overage_micro_usd.is_some()
+    }
+}
+
 /// Quotas by tier (Free, Advanced, Premium, VIP).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quotas(pub [Tier; 4]);
