@@ -1,7 +1,8 @@
 //! Check-and-meter throughput and latency next to the same server's trivial endpoint, with one and
-//! two API processes, loaded by `wrk` (a separate process) over loopback with 64 connections.
-//! Prints figures; asserts nothing. Needs `wrk` (Debian package `wrk`) and Postgres: a private
-//! cluster (initdb) unless `DATABASE_URL` is set.
+//! two API processes, loaded over loopback with 64 connections from separate processes:
+//! `vetmai-loadgen` (tools/loadgen, which keeps every latency), or `wrk` with
+//! `VETMAI_BENCH_LOAD=wrk` (Debian package `wrk`). Prints figures; asserts nothing. Needs Postgres:
+//! a private cluster (initdb) unless `DATABASE_URL` is set.
 //!
 //! `cargo bench -p vetmai-api --bench check` (`VETMAI_BENCH_SECS`, default 10 s per run): one hot
 //! key, then `VETMAI_BENCH_KEYS` keys (default 1 000) picked at random per request.
@@ -9,7 +10,8 @@
 //! Only the server's speed matters, so the harness may be built without optimizations next to the
 //! test build while the server is optimized on its own (no validator stack to recompile):
 //! `cargo build --profile bench -p vetmai-api --bin vetmai-api` (it lands in `release/`) and
-//! `VETMAI_API_BIN=$CARGO_TARGET_DIR/release/vetmai-api cargo bench --workspace --profile dev --bench check`.
+//! `VETMAI_API_BIN=$CARGO_TARGET_DIR/release/vetmai-api cargo bench --workspace --profile dev --bench check`;
+//! the load generator likewise: `cargo build --release -p vetmai-loadgen` (or `VETMAI_LOADGEN_BIN`).
 use std::process::{Command, Stdio};
 
 #[path = "../tests/common/mod.rs"]
@@ -36,51 +38,135 @@ fn key_script(keys: &[String]) -> std::path::PathBuf {
     path
 }
 
-/// Runs wrk against each port concurrently (connections split evenly), each request with one of
-/// `keys` (at random when several); returns (req/s, p50 ms, p99 ms).
-fn wrk(ports: &[u16], path: &str, keys: &[String], secs: u64) -> (f64, f64, f64) {
+/// The keys, one per line, for `vetmai-loadgen --keys`.
+fn key_file(keys: &[String]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("vetmai-bench-keys-{}.txt", std::process::id()));
+    std::fs::write(&path, keys.join("\n")).unwrap();
+    path
+}
+
+/// One load run's figures, summed (req/s) or worst (latencies) over the load processes.
+#[derive(Default, Clone, Copy)]
+struct Load {
+    rps: f64,
+    mean: f64,
+    p50: f64,
+    p99: f64,
+    p999: f64,
+    max: f64,
+    /// Responses other than 2xx/429, and connection errors.
+    bad: u64,
+}
+
+/// The load generator: `vetmai-loadgen` (every latency kept) unless `VETMAI_BENCH_LOAD=wrk`.
+fn use_wrk() -> bool {
+    std::env::var("VETMAI_BENCH_LOAD").is_ok_and(|v| v == "wrk")
+}
+
+/// Loads each port concurrently from its own process (connections split evenly), each request
+/// with one of `keys` (at random when several).
+fn load(ports: &[u16], path: &str, keys: &[String], secs: u64) -> Load {
     let conns = 64 / ports.len();
-    let script = (keys.len() > 1).then(|| key_script(keys));
+    let wrk = use_wrk();
+    let keys_arg = (keys.len() > 1).then(|| if wrk { key_script(keys) } else { key_file(keys) });
     let children: Vec<_> = ports
         .iter()
         .map(|p| {
-            let mut cmd = Command::new("wrk");
-            cmd.args(["-t", "1", "-c", &conns.to_string(), "-d", &format!("{secs}s"), "--latency"]);
-            match &script {
-                Some(s) => cmd.arg("-s").arg(s),
-                None => cmd.args(["-H", &format!("x-api-key: {}", keys[0])]),
+            let url = format!("http://127.0.0.1:{p}{path}");
+            let mut cmd = if wrk {
+                let mut c = Command::new("wrk");
+                c.args(["-t", "1", "-c", &conns.to_string(), "-d", &format!("{secs}s"), "--latency"]);
+                match &keys_arg {
+                    Some(s) => c.arg("-s").arg(s),
+                    None => c.args(["-H", &format!("x-api-key: {}", keys[0])]),
+                };
+                c
+            } else {
+                let mut c = Command::new(loadgen_bin());
+                c.args(["--connections", &conns.to_string(), "--duration", &secs.to_string()]);
+                match &keys_arg {
+                    Some(f) => c.arg("--keys").arg(f),
+                    None => c.arg("--keys").arg(key_file(keys)),
+                };
+                c
             };
-            cmd.arg(format!("http://127.0.0.1:{p}{path}"))
-                .stdout(Stdio::piped())
-                .spawn()
-                .expect("wrk (apt-get install wrk)")
+            cmd.arg(url).stdout(Stdio::piped()).spawn().expect("the load generator (wrk: apt-get install wrk)")
         })
         .collect();
-    let (mut rps, mut p50, mut p99) = (0.0, 0.0f64, 0.0f64);
+    let mut sum = Load::default();
     for c in children {
         let out = String::from_utf8(c.wait_with_output().unwrap().stdout).unwrap();
         if std::env::var_os("VETMAI_BENCH_VERBOSE").is_some() {
             println!("{out}");
         }
-        let num = |prefix: &str| -> f64 {
-            out.lines()
-                .find_map(|l| l.trim().strip_prefix(prefix).map(|r| r.trim().to_string()))
-                .map(|v| {
-                    let (n, unit) = v.split_at(v.find(|c: char| c.is_alphabetic()).unwrap_or(v.len()));
-                    let n: f64 = n.parse().unwrap_or(0.0);
-                    match unit {
-                        "us" => n / 1000.0,
-                        "s" => n * 1000.0,
-                        _ => n,
-                    }
-                })
-                .unwrap_or(0.0)
-        };
-        rps += num("Requests/sec:");
-        p50 = p50.max(num("50%"));
-        p99 = p99.max(num("99%"));
+        let one = if wrk { parse_wrk(&out) } else { parse_loadgen(&out) };
+        sum.rps += one.rps;
+        sum.mean = sum.mean.max(one.mean);
+        sum.p50 = sum.p50.max(one.p50);
+        sum.p99 = sum.p99.max(one.p99);
+        sum.p999 = sum.p999.max(one.p999);
+        sum.max = sum.max.max(one.max);
+        sum.bad += one.bad;
     }
-    (rps, p50, p99)
+    sum
+}
+
+fn parse_loadgen(out: &str) -> Load {
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("vetmai-loadgen's JSON line");
+    let f = |k: &str| v[k].as_f64().unwrap_or(0.0);
+    let bad: u64 = v["status"]
+        .as_object()
+        .map(|m| m.iter().filter(|(s, _)| !s.starts_with('2') && *s != "429").filter_map(|(_, n)| n.as_u64()).sum())
+        .unwrap_or(0);
+    Load {
+        rps: f("rps"),
+        mean: f("mean_ms"),
+        p50: f("p50_ms"),
+        p99: f("p99_ms"),
+        p999: f("p999_ms"),
+        max: f("max_ms"),
+        bad: bad + v["errors"].as_u64().unwrap_or(0),
+    }
+}
+
+fn parse_wrk(out: &str) -> Load {
+    let num = |prefix: &str, nth: usize| -> f64 {
+        out.lines()
+            .find_map(|l| {
+                l.trim().strip_prefix(prefix).map(|r| r.split_whitespace().nth(nth).unwrap_or("").to_string())
+            })
+            .map(|v| {
+                let (n, unit) = v.split_at(v.find(|c: char| c.is_alphabetic()).unwrap_or(v.len()));
+                let n: f64 = n.parse().unwrap_or(0.0);
+                match unit {
+                    "us" => n / 1000.0,
+                    "s" => n * 1000.0,
+                    _ => n,
+                }
+            })
+            .unwrap_or(0.0)
+    };
+    let non2xx = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:").and_then(|r| r.trim().parse().ok()))
+        .unwrap_or(0);
+    Load {
+        rps: num("Requests/sec:", 0),
+        mean: num("Latency", 0),
+        p50: num("50%", 0),
+        p99: num("99%", 0),
+        p999: 0.0,
+        max: num("Latency", 2),
+        bad: non2xx,
+    }
+}
+
+/// The load generator's binary: `VETMAI_LOADGEN_BIN`, or the release build beside this one.
+fn loadgen_bin() -> String {
+    std::env::var("VETMAI_LOADGEN_BIN").unwrap_or_else(|_| {
+        let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+        format!("{target}/release/vetmai-loadgen")
+    })
 }
 
 /// The servers' `/metrics` counters, summed over processes.
@@ -115,11 +201,18 @@ async fn main() {
         let wallet = anchor_lang::prelude::Pubkey::new_unique();
         keys.push(vetmai_api::keys::create(&pool, &wallet, Some("bench"), false).await.unwrap().1);
     }
-    println!("server: {} · {} cores · {secs} s per run, 64 connections (wrk)", common::api_bin(), cores());
+    let tool = if use_wrk() { "wrk".to_string() } else { loadgen_bin() };
+    println!("server: {} · load: {tool} · {} cores · {secs} s per run, 64 connections", common::api_bin(), cores());
     println!(
-        "{:<10} {:<6} {:<22} {:>10} {:>9} {:>9} {:>8}",
-        "processes", "keys", "endpoint", "req/s", "p50 ms", "p99 ms", "ratio"
+        "{:<10} {:<6} {:<22} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>8}",
+        "processes", "keys", "endpoint", "req/s", "mean ms", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "bad", "ratio"
     );
+    let row = |n: usize, k: usize, what: &str, l: &Load, ratio: &str| {
+        println!(
+            "{n:<10} {k:<6} {what:<22} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>6} {ratio:>8}",
+            l.rps, l.mean, l.p50, l.p99, l.p999, l.max, l.bad
+        );
+    };
     // `VETMAI_BENCH_ONLY=2x1000`: one configuration (processes x keys).
     let only = std::env::var("VETMAI_BENCH_ONLY").ok();
     for (n, k) in [(1usize, 1usize), (2, 1), (1, keys.len()), (2, keys.len())] {
@@ -129,19 +222,16 @@ async fn main() {
         let keys = &keys[..k];
         let ports: Vec<u16> = (0..n).map(|_| common::free_port()).collect();
         let _procs: Vec<common::ApiProc> = ports.iter().map(|p| spawn(&url, *p)).collect();
-        let (t_rps, t50, t99) = wrk(&ports, "/healthz", keys, secs);
+        let trivial = load(&ports, "/healthz", keys, secs);
         // Warm-up, not measured: each key's first calls read its context and take a lease.
-        wrk(&ports, "/v1/auth", keys, 2);
+        load(&ports, "/v1/auth", keys, 2);
         let before = counters(&ports);
-        let (c_rps, c50, c99) = wrk(&ports, "/v1/auth", keys, secs);
+        let check = load(&ports, "/v1/auth", keys, secs);
         let after = counters(&ports);
         let d = |name: &str| after.get(name).copied().unwrap_or(0.0) - before.get(name).copied().unwrap_or(0.0);
-        println!("{n:<10} {k:<6} {:<22} {t_rps:>10.0} {t50:>9.2} {t99:>9.2} {:>8}", "/healthz (trivial)", "");
-        println!(
-            "{n:<10} {k:<6} {:<22} {c_rps:>10.0} {c50:>9.2} {c99:>9.2} {:>7.0}%",
-            "/v1/auth (check+meter)",
-            100.0 * c_rps / t_rps
-        );
+        row(n, k, "/healthz (trivial)", &trivial, "");
+        row(n, k, "/v1/auth (check+meter)", &check, &format!("{:.0}%", 100.0 * check.rps / trivial.rps));
+        let c_rps = check.rps;
         let checks = c_rps * secs as f64;
         let waits = d("vetmai_api_check_wait_seconds_count");
         println!(
