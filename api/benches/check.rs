@@ -68,7 +68,8 @@ fn use_wrk() -> bool {
 fn load(ports: &[u16], path: &str, keys: &[String], secs: u64) -> Load {
     let conns = 64 / ports.len();
     let wrk = use_wrk();
-    let keys_arg = (keys.len() > 1).then(|| if wrk { key_script(keys) } else { key_file(keys) });
+    // wrk takes one key as a header and several through a script; vetmai-loadgen takes a file.
+    let keys_arg = if wrk { (keys.len() > 1).then(|| key_script(keys)) } else { Some(key_file(keys)) };
     let children: Vec<_> = ports
         .iter()
         .map(|p| {
@@ -84,10 +85,9 @@ fn load(ports: &[u16], path: &str, keys: &[String], secs: u64) -> Load {
             } else {
                 let mut c = Command::new(loadgen_bin());
                 c.args(["--connections", &conns.to_string(), "--duration", &secs.to_string()]);
-                match &keys_arg {
-                    Some(f) => c.arg("--keys").arg(f),
-                    None => c.arg("--keys").arg(key_file(keys)),
-                };
+                if let Some(f) = &keys_arg {
+                    c.arg("--keys").arg(f);
+                }
                 c
             };
             cmd.arg(url).stdout(Stdio::piped()).spawn().expect("the load generator (wrk: apt-get install wrk)")
@@ -202,6 +202,9 @@ async fn main() {
         keys.push(vetmai_api::keys::create(&pool, &wallet, Some("bench"), false).await.unwrap().1);
     }
     let tool = if use_wrk() { "wrk".to_string() } else { loadgen_bin() };
+    if !use_wrk() && !std::path::Path::new(&tool).is_file() {
+        panic!("no load generator at {tool}: `cargo build --release -p vetmai-loadgen` (or VETMAI_LOADGEN_BIN, or VETMAI_BENCH_LOAD=wrk)");
+    }
     println!("server: {} · load: {tool} · {} cores · {secs} s per run, 64 connections", common::api_bin(), cores());
     println!(
         "{:<10} {:<6} {:<22} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>8}",
