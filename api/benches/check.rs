@@ -234,8 +234,7 @@ async fn main() {
         let d = |name: &str| after.get(name).copied().unwrap_or(0.0) - before.get(name).copied().unwrap_or(0.0);
         row(n, k, "/healthz (trivial)", &trivial, "");
         row(n, k, "/v1/auth (check+meter)", &check, &format!("{:.0}%", 100.0 * check.rps / trivial.rps));
-        let c_rps = check.rps;
-        let checks = c_rps * secs as f64;
+        let checks = check.rps * secs as f64;
         let waits = d("vetmai_api_check_wait_seconds_count");
         println!(
             "{n:<10} {k:<6} from memory {:.2}% · {} metering statements ({:.0} checks each) · {waits:.0} checks waited for \
