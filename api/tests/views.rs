@@ -99,7 +99,8 @@ async fn reads_reflect_the_mirrored_accounts() {
         history_start_epoch: epoch,
         history_chunks: 1,
         score: book,
-        reserved: [0; 128],
+        retired: false,
+        reserved: [0; 127],
     };
     push(pool_key, encode(&reward_pool));
     let history = RewardHistory { pool: pool_key, chunk: 0, start_epoch: epoch, acc: [[0; 16]; vetmai::HISTORY_LEN] };
@@ -126,7 +127,8 @@ async fn reads_reflect_the_mirrored_accounts() {
             no: 0,
             abstain: 0,
             voters: 1,
-            reserved: [0; 32],
+            ever_voted: false,
+            reserved: [0; 31],
         };
         push(vetmai_client::pda::proposal(id), encode(&p));
     }

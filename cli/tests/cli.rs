@@ -256,14 +256,17 @@ fn shift_back(mut a: GenesisAccount, proposal_shift: impl Fn(u64) -> i64) -> Gen
 async fn every_command_against_a_validator() {
     let dir = temp_dir().join("lifecycle");
     std::fs::create_dir_all(&dir).unwrap();
-    let net = Localnet::start().await.expect("validator");
+    // The admin deploys the program: it is the upgrade authority `init` requires.
+    let deployer = Keypair::new();
+    let net = Localnet::builder().upgrade_authority(deployer.pubkey()).start().await.expect("validator");
     let cli = Cli { url: net.rpc_url() };
     let tmai = net.create_tmai_mint(6).await.unwrap().tmai_mint;
     let usdc = net.create_tmai_mint(6).await.unwrap().tmai_mint;
     let (tmai_s, usdc_s) = (tmai.to_string(), usdc.to_string());
     let names = ["admin", "alice", "bob", "carol", "dave"];
-    let mut kps = vec![];
-    for _ in names {
+    net.airdrop(deployer.pubkey(), 10_000_000_000).await.unwrap();
+    let mut kps = vec![deployer];
+    for _ in &names[1..] {
         kps.push(net.funded_keypair(10_000_000_000).await.unwrap());
     }
     let files: Vec<PathBuf> = names.iter().zip(&kps).map(|(n, k)| key_file(&dir, n, k)).collect();
@@ -287,7 +290,8 @@ async fn every_command_against_a_validator() {
     assert!(e["message"].as_str().unwrap().contains("vetmai init"), "{e}");
     cli.fail(dave, &["config"], "config_missing").await;
 
-    // --- init.
+    // --- init: only the upgrade authority.
+    cli.fail_program(alice, &["init", "--mint", &tmai_s], vetmai::VetmaiError::NotUpgradeAuthority).await;
     let v = cli.ok(admin, &["init", "--mint", &tmai_s]).await;
     assert_eq!(
         (v["admin"].as_str(), v["config"].as_str()),
@@ -511,8 +515,12 @@ async fn every_command_against_a_validator() {
     assert!(e["message"].as_str().unwrap().contains("is voting"), "{e}");
     let v = cli.ok(dave, &["proposals"]).await;
     assert_eq!(v["proposals"].as_array().unwrap().len(), 3);
-    // The treasury the TransferTreasury proposal pays from: the DAO's USDC account.
-    net.associated_token_account(pda::dao(), usdc, 1_000 * UNIT).await.unwrap();
+    // The treasury the TransferTreasury proposal pays from: the DAO's USDC treasury PDA, created
+    // by anyone, funded like any token account.
+    let v = cli.ok(dave, &["dao", "treasury", "--mint", &usdc_s]).await;
+    assert_eq!(v["treasury"], pda::treasury(&usdc).to_string());
+    cli.fail(dave, &["dao", "treasury", "--mint", &usdc_s], "treasury_exists").await;
+    net.mint_to(usdc, pda::treasury(&usdc), 1_000 * UNIT).await.unwrap();
 
     // --- a sale round.
     let open = ["sale", "open", "--mint", &usdc_s, "--cap", "100000", "--duration", "3d"];
@@ -585,6 +593,14 @@ async fn every_command_against_a_validator() {
     assert_eq!(u128::from(token_amount(&net, &alice_tmai).await - tmai_before), amount0 + tmai_reward);
     assert_eq!(u128::from(token_amount(&net, &usdc_ata).await - usdc_before), pending_usdc);
     cli.fail(alice, &["lock", "withdraw", "0"], "no_such_position").await;
+    // The exit that does not touch reward vaults: TMAI back, rewards kept claimable.
+    let amount1 = base(&show_position(&cli, alice, 1).await["amount"]);
+    let tmai_before = token_amount(&net, &alice_tmai).await;
+    let v = cli.ok(alice, &["lock", "exit", "1"]).await;
+    assert_eq!((base(&v["amount"]), v["rewards"].as_str(), v["closed"].as_bool()), (amount1, Some("kept"), Some(false)), "{v}");
+    assert_eq!(u128::from(token_amount(&net, &alice_tmai).await - tmai_before), amount1);
+    cli.fail(alice, &["lock", "exit", "1"], "position_empty").await;
+    cli.ok(alice, &["claim", "1"]).await;
     cli.ok(alice, &["lock", "withdraw", "1"]).await;
     let v = cli.ok(alice, &["show"]).await;
     assert_eq!((v["positions"].as_array().unwrap().len(), ui(&v["locked"])), (0, "0"));
@@ -604,4 +620,10 @@ async fn every_command_against_a_validator() {
     drop(cli);
     drop(net);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Position `index` as `show` reports it for `wallet`.
+async fn show_position(cli: &Cli, wallet: &Path, index: u64) -> Value {
+    let v = cli.ok(wallet, &["show"]).await;
+    v["positions"].as_array().unwrap().iter().find(|p| p["index"] == index).cloned().unwrap_or_else(|| panic!("no position {index}: {v}"))
 }

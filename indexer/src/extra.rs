@@ -182,6 +182,9 @@ fn proposal(p: &Proposal) -> Vec<Option<String>> {
         vetmai::ProposalAction::TransferTreasury { .. } => "transfer_treasury",
         vetmai::ProposalAction::SetRevenueAuthority { .. } => "set_revenue_authority",
         vetmai::ProposalAction::SetSaleAuthority { .. } => "set_sale_authority",
+        vetmai::ProposalAction::SetGuardian { .. } => "set_guardian",
+        vetmai::ProposalAction::CreateRewardPool { .. } => "create_reward_pool",
+        vetmai::ProposalAction::RetireRewardPool { .. } => "retire_reward_pool",
     };
     vec![
         s(p.id),

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use serde_json::json;
+use solana_signer::Signer;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::watch;
 use vetmai_localnet::pg::PersistentPostgres;
@@ -99,7 +100,10 @@ async fn main() -> anyhow::Result<()> {
     let snapshot_path = dir.join("accounts.json");
     let saved = World::load(&dir)?;
     let resume = saved.is_some() && snapshot_path.exists();
-    let mut builder = Localnet::builder().rpc_port(args.rpc_port).payer(world::payer(&dir)?);
+    let mut builder = Localnet::builder()
+        .rpc_port(args.rpc_port)
+        .payer(world::payer(&dir)?)
+        .upgrade_authority(world::admin(&dir)?.pubkey());
     if resume {
         let accounts = snapshot::load(&snapshot_path)?;
         tracing::info!(accounts = accounts.len(), "resuming from the saved accounts");

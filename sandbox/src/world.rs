@@ -77,6 +77,12 @@ pub fn payer(dir: &Path) -> anyhow::Result<Keypair> {
     keypair(&dir.join("keys").join("payer.json"))
 }
 
+/// The admin keypair, kept across restarts: it deploys the program (its upgrade authority, the
+/// only signer `initialize` accepts) and runs the demo world's admin steps.
+pub fn admin(dir: &Path) -> anyhow::Result<Keypair> {
+    keypair(&dir.join("keys").join("admin.json"))
+}
+
 impl World {
     pub fn load(dir: &Path) -> anyhow::Result<Option<World>> {
         let path = dir.join("world.json");
@@ -119,7 +125,7 @@ impl World {
     /// Seeds a new world on `net`, writing keypairs under `dir/keys` and `dir/world.json`.
     pub async fn seed(net: &Localnet, dir: &Path) -> anyhow::Result<World> {
         let keys = dir.join("keys");
-        let admin = keypair(&keys.join("admin.json"))?;
+        let admin = admin(dir)?;
         net.airdrop(admin.pubkey(), 100 * 1_000_000_000).await?;
         let mut dep = net.create_tmai_mint(DECIMALS).await.context("creating the TMAI mint")?;
         net.send(&[dep.initialize(admin.pubkey())], &[&admin]).await.context("initialize")?;

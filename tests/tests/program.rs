@@ -7,10 +7,18 @@ mod fixture;
 
 #[path = "program/admin.rs"]
 mod admin;
+#[path = "program/attacks.rs"]
+mod attacks;
+#[path = "program/conservation.rs"]
+mod conservation;
+#[path = "program/exit.rs"]
+mod exit;
 #[path = "program/governance.rs"]
 mod governance;
 #[path = "program/locks.rs"]
 mod locks;
+#[path = "program/mints.rs"]
+mod mints;
 #[path = "program/rewards.rs"]
 mod rewards;
 #[path = "program/rewards_model.rs"]

@@ -5,11 +5,10 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use vetmai::state::{ParamsUpdate, Proposal, ProposalAction, ProposalState, VoteRecord};
 use vetmai::{CreateProposalArgs, VoteChoice};
-use vetmai_client::ix::ExecuteTokens;
 use vetmai_client::{format_amount, parse_amount, pda, view};
 
 use super::opt_pubkey;
-use crate::chain::{step, Ctx, MintInfo};
+use crate::chain::{step, Ctx};
 use crate::error::{CliError, Result};
 use crate::out::{amount_json, time, Report};
 use crate::parse;
@@ -28,6 +27,12 @@ pub enum DaoCmd {
     /// Hand the config's admin rights to the DAO (admin; from then on parameters change only by
     /// executed proposals)
     Transfer,
+    /// Create the DAO's treasury token account for a mint (anyone; the signer pays the rent).
+    /// Token-moving proposals pay only from it.
+    Treasury {
+        #[arg(long)]
+        mint: String,
+    },
 }
 
 pub fn dao(ctx: &Ctx, c: DaoCmd) -> Result<Report> {
@@ -53,6 +58,19 @@ pub fn dao(ctx: &Ctx, c: DaoCmd) -> Result<Report> {
                     pda::dao(),
                     if guardian == Pubkey::default() { "none".to_string() } else { guardian.to_string() }
                 ),
+            ))
+        }
+        DaoCmd::Treasury { mint } => {
+            ctx.dao()?;
+            let m = ctx.mint(&parse::pubkey(&mint, "mint")?)?;
+            let treasury = pda::treasury(&m.address);
+            if ctx.account(&treasury)?.is_some() {
+                return Err(CliError::preflight("treasury_exists", format!("the treasury already exists ({treasury})")));
+            }
+            let sig = ctx.send(vec![], vec![step("create_treasury", dep.create_treasury(admin, m.pool_ref()))])?;
+            Ok(Report::new(
+                json!({ "signature": sig, "mint": m.address.to_string(), "treasury": treasury.to_string() }),
+                format!("Created the DAO treasury {treasury} for mint {}\nSignature: {sig}", m.address),
             ))
         }
         DaoCmd::Transfer => {
@@ -111,6 +129,18 @@ pub enum ActionCmd {
     RevenueAuthority { authority: String },
     /// Set who may open sale rounds
     SaleAuthority { authority: String },
+    /// Replace the guardian (`none` removes it); the guardian cannot veto this
+    Guardian { guardian: String },
+    /// Register a reward pool for a mint (executing it pays the pool's rent)
+    CreatePool {
+        #[arg(long)]
+        mint: String,
+    },
+    /// Retire a mint's reward pool: no more revenue; what it owes stays claimable
+    RetirePool {
+        #[arg(long)]
+        mint: String,
+    },
 }
 
 #[derive(Args)]
@@ -204,6 +234,11 @@ fn action_json(a: &ProposalAction) -> Value {
         ProposalAction::SetSaleAuthority { authority } => {
             json!({ "type": "set_sale_authority", "authority": authority.to_string() })
         }
+        ProposalAction::SetGuardian { guardian } => json!({
+            "type": "set_guardian", "guardian": (*guardian != Pubkey::default()).then(|| guardian.to_string()),
+        }),
+        ProposalAction::CreateRewardPool { mint } => json!({ "type": "create_reward_pool", "mint": mint.to_string() }),
+        ProposalAction::RetireRewardPool { mint } => json!({ "type": "retire_reward_pool", "mint": mint.to_string() }),
     }
 }
 
@@ -289,6 +324,17 @@ pub fn propose(ctx: &Ctx, a: ProposeArgs) -> Result<Report> {
         }
         ActionCmd::SaleAuthority { authority } => {
             ProposalAction::SetSaleAuthority { authority: parse::pubkey(&authority, "authority")? }
+        }
+        ActionCmd::Guardian { guardian } => ProposalAction::SetGuardian {
+            guardian: if guardian == "none" { Pubkey::default() } else { parse::pubkey(&guardian, "guardian")? },
+        },
+        ActionCmd::CreatePool { mint } => ProposalAction::CreateRewardPool { mint: ctx.mint(&parse::pubkey(&mint, "mint")?)?.address },
+        ActionCmd::RetirePool { mint } => {
+            let mint = parse::pubkey(&mint, "mint")?;
+            if ctx.account(&pda::reward_pool(&mint))?.is_none() {
+                return Err(CliError::preflight("no_reward_pool", format!("no reward pool for mint {mint}")));
+            }
+            ProposalAction::RetireRewardPool { mint }
         }
     };
     let id = dao.proposal_count;
@@ -401,14 +447,10 @@ pub fn finalize(ctx: &Ctx, a: ProposalArg) -> Result<Report> {
 pub struct ExecuteArgs {
     /// Proposal number or address
     pub proposal: String,
-    /// The DAO's treasury token account to pay from (token-moving actions; default: the DAO's
-    /// associated token account of the mint)
-    #[arg(long, value_name = "TOKEN_ACCOUNT")]
-    pub treasury: Option<String>,
 }
 
 pub fn execute(ctx: &Ctx, a: ExecuteArgs) -> Result<Report> {
-    ctx.signer()?;
+    let payer = ctx.signer()?;
     let (config, dep) = ctx.deployment()?;
     let (key, p) = ctx.proposal(parse::reference(&a.proposal, "proposal")?)?;
     if p.state != ProposalState::Passed {
@@ -417,34 +459,16 @@ pub fn execute(ctx: &Ctx, a: ExecuteArgs) -> Result<Report> {
             format!("proposal {} is {}: only a passed proposal can be executed", p.id, state_name(p.state)),
         ));
     }
-    let treasury_of = |m: &MintInfo| -> Result<Pubkey> {
-        Ok(opt_pubkey(&a.treasury, "treasury")?.unwrap_or_else(|| crate::chain::ata(&pda::dao(), m)))
+    // Token-moving actions pay from the DAO's treasury PDA of the mint (the program refuses any
+    // other account); pool actions name the mint's pool.
+    let token_program = match &p.action {
+        ProposalAction::FundRewards { mint, .. }
+        | ProposalAction::TransferTreasury { mint, .. }
+        | ProposalAction::CreateRewardPool { mint } => ctx.mint(mint)?.token_program,
+        _ => Pubkey::default(),
     };
-    let tokens = match &p.action {
-        ProposalAction::FundRewards { mint, .. } => {
-            let m = ctx.mint(mint)?;
-            let pool = pda::reward_pool(mint);
-            Some(ExecuteTokens {
-                mint: *mint,
-                token_program: m.token_program,
-                treasury: treasury_of(&m)?,
-                destination: pda::reward_vault(&pool),
-                pool: Some(pool),
-            })
-        }
-        ProposalAction::TransferTreasury { mint, recipient, .. } => {
-            let m = ctx.mint(mint)?;
-            Some(ExecuteTokens {
-                mint: *mint,
-                token_program: m.token_program,
-                treasury: treasury_of(&m)?,
-                destination: *recipient,
-                pool: None,
-            })
-        }
-        _ => None,
-    };
-    let sig = ctx.send(vec![], vec![step("execute_proposal", dep.execute_proposal(key, tokens))])?;
+    let ix = dep.execute_action(payer, key, &p.action, token_program);
+    let sig = ctx.send(vec![], vec![step("execute_proposal", ix)])?;
     let (_, p) = ctx.proposal(parse::Ref::Address(key))?;
     let d = config.tmai_decimals;
     let mut j = proposal_json(&key, &p, d);

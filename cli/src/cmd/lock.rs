@@ -1,8 +1,9 @@
-//! `lock create | extend | increase | unlock | withdraw`.
+//! `lock create | extend | increase | unlock | withdraw | exit`.
 use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
 use serde_json::json;
 use vetmai::state::{LockKind, Position};
+use vetmai::ExitRewards;
 use vetmai_client::ix::{PoolRef, WithdrawPayout};
 use vetmai_client::{format_amount, parse_amount, pda, view};
 
@@ -58,6 +59,16 @@ pub enum LockCmd {
         /// Position number (see `show`) or address
         position: String,
     },
+    /// Take an ended lock's TMAI back without paying its rewards (when a reward vault cannot pay,
+    /// e.g. a frozen mint): what is owed stays claimable with `claim`, or is given back to the
+    /// pools with `--forfeit`
+    Exit {
+        /// Position number (see `show`) or address
+        position: String,
+        /// Give the owed rewards back to each pool's stream instead of keeping them claimable
+        #[arg(long)]
+        forfeit: bool,
+    },
 }
 
 pub fn run(ctx: &Ctx, c: LockCmd) -> Result<Report> {
@@ -76,6 +87,7 @@ pub fn run(ctx: &Ctx, c: LockCmd) -> Result<Report> {
         LockCmd::Increase { position, amount, from } => increase(ctx, &position, &amount, &from),
         LockCmd::Unlock { position } => unlock(ctx, &position),
         LockCmd::Withdraw { position } => withdraw(ctx, &position),
+        LockCmd::Exit { position, forfeit } => exit(ctx, &position, forfeit),
     }
 }
 
@@ -161,31 +173,7 @@ fn withdraw(ctx: &Ctx, position: &str) -> Result<Report> {
     let (key, p) = ctx.position(&owner, parse::reference(position, "position")?)?;
     let now = ctx.now()?;
     let d = config.tmai_decimals;
-    match p.kind {
-        LockKind::Constant => {
-            return Err(CliError::preflight(
-                "constant_not_unlocking",
-                format!(
-                    "position {} is a constant lock: run `vetmai lock unlock {}` first; it can be withdrawn {} later",
-                    p.index,
-                    p.index,
-                    parse::human_duration(p.duration)
-                ),
-            ))
-        }
-        LockKind::Fixed if p.end > now => {
-            return Err(CliError::preflight(
-                "position_locked",
-                format!(
-                    "position {} is locked until {} ({} from now)",
-                    p.index,
-                    time(p.end),
-                    parse::human_duration((p.end - now) as u64)
-                ),
-            ))
-        }
-        LockKind::Fixed => {}
-    }
+    ensure_ended(&p, now)?;
     let tmai = ctx.mint(&config.tmai_mint)?;
     let pools = ctx.pools(&config)?;
     let mut setup = vec![create_ata(&owner, &owner, &tmai)];
@@ -230,5 +218,76 @@ fn withdraw(ctx: &Ctx, position: &str) -> Result<Report> {
             "rewards": rewards,
         }),
         h,
+    ))
+}
+
+/// Refuses, before sending, a position that cannot be withdrawn or exited yet.
+fn ensure_ended(p: &Position, now: i64) -> Result<()> {
+    match p.kind {
+        LockKind::Constant => Err(CliError::preflight(
+                "constant_not_unlocking",
+                format!(
+                    "position {} is a constant lock: run `vetmai lock unlock {}` first; it can be withdrawn {} later",
+                    p.index,
+                    p.index,
+                    parse::human_duration(p.duration)
+                ),
+            )),
+        LockKind::Fixed if p.end > now => Err(CliError::preflight(
+                "position_locked",
+                format!(
+                    "position {} is locked until {} ({} from now)",
+                    p.index,
+                    time(p.end),
+                    parse::human_duration((p.end - now) as u64)
+                ),
+            )),
+        LockKind::Fixed => Ok(()),
+    }
+}
+
+/// `exit_lock`: the TMAI back, rewards kept claimable (or forfeited); no reward vault is touched.
+fn exit(ctx: &Ctx, position: &str, forfeit: bool) -> Result<Report> {
+    let owner = ctx.signer()?;
+    let (config, dep) = ctx.deployment()?;
+    let (key, p) = ctx.position(&owner, parse::reference(position, "position")?)?;
+    let now = ctx.now()?;
+    let d = config.tmai_decimals;
+    ensure_ended(&p, now)?;
+    if p.amount == 0 {
+        return Err(CliError::preflight(
+            "position_empty",
+            format!("position {} holds no TMAI (already exited): claim its rewards, then `lock withdraw` closes it", p.index),
+        ));
+    }
+    let tmai = ctx.mint(&config.tmai_mint)?;
+    let pools = ctx.pools(&config)?;
+    let mut setup = vec![create_ata(&owner, &owner, &tmai)];
+    setup.extend(ctx.cranks(&dep, &pools, now));
+    let chunks: Vec<u64> = pools.iter().map(|ps| view::claim_history_chunk(&ps.pool, &p, now).unwrap_or(0)).collect();
+    let mode = if forfeit { ExitRewards::Forfeit } else { ExitRewards::Keep };
+    let ix = dep.exit_lock(owner, ata(&owner, &tmai), key, mode, &chunks);
+    let sig = ctx.send(setup, vec![step("exit_lock", ix)])?;
+    let closed = ctx.account(&key)?.is_none();
+    let rewards = match (forfeit, closed) {
+        (true, _) => "its rewards were given back to the pools",
+        (false, true) => "nothing was owed; the position is closed",
+        (false, false) => "its rewards stay claimable: `vetmai claim` them, then `vetmai lock withdraw` closes it",
+    };
+    Ok(Report::new(
+        json!({
+            "signature": sig,
+            "position": key.to_string(),
+            "index": p.index,
+            "amount": amount_json(u128::from(p.amount), d),
+            "rewards": if forfeit { "forfeited" } else { "kept" },
+            "closed": closed,
+        }),
+        format!(
+            "Exited position {} ({key}): {} TMAI back to {}; {rewards}\nSignature: {sig}",
+            p.index,
+            format_amount(u128::from(p.amount), d),
+            ata(&owner, &tmai)
+        ),
     ))
 }

@@ -81,6 +81,8 @@ variants!(
         VotingClosed, VotingNotEnded, NoVotingWeight, WrongProposalState, TimelockActive, ExecutionWindowClosed,
         CannotCancel, CannotVeto, ActionAccountsMismatch, InvalidRound, WindowNotOpen, LevelCapExceeded,
         TooManyCommits, RoundNotEnded, AlreadySettled, StakerHasRecentProposals, WrongRewardDestination,
+        NotTreasury, WrongProgramData, NotUpgradeAuthority, PoolRetired, ActionNeedsOwnInstruction,
+        CannotVetoGuardianChange, PositionEmpty, NotFinished, WrongRentReceiver, ReinvestTargetIsSource,
     ]
 );
 

@@ -2,9 +2,9 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
-use vetmai::state::{Config, ParamsUpdate};
+use vetmai::state::{Config, ParamsUpdate, ProposalAction};
 use vetmai::{
-    accounts, instruction, ClaimMode, CreateLockArgs, CreateProposalArgs, LockKind, OpenRoundArgs, VoteChoice,
+    accounts, instruction, ClaimMode, CreateLockArgs, CreateProposalArgs, ExitRewards, LockKind, OpenRoundArgs, VoteChoice,
     MAX_REWARD_POOLS,
 };
 
@@ -38,7 +38,7 @@ impl PoolRef {
 pub struct ExecuteTokens {
     pub mint: Pubkey,
     pub token_program: Pubkey,
-    /// A token account of `mint` owned by the DAO PDA.
+    /// The DAO's treasury of `mint`: `pda::treasury(&mint)` (the program refuses any other).
     pub treasury: Pubkey,
     /// FundRewards: the pool's vault; TransferTreasury: the recipient.
     pub destination: Pubkey,
@@ -111,6 +111,7 @@ impl Deployment {
         build(
             accounts::Initialize {
                 admin,
+                program_data: pda::program_data(),
                 tmai_mint: self.tmai_mint,
                 config: pda::config(),
                 vault: pda::vault(),
@@ -226,6 +227,26 @@ impl Deployment {
         ix
     }
 
+    /// `exit_lock`: returns an ended position's TMAI, keeping (or forfeiting) its rewards.
+    /// `history_chunks`: per registered pool, in order, the chunk holding the lock's end
+    /// (`view::claim_history_chunk`, or 0 when it has none).
+    pub fn exit_lock(
+        &self,
+        owner: Pubkey,
+        owner_token: Pubkey,
+        position: Pubkey,
+        rewards: ExitRewards,
+        history_chunks: &[u64],
+    ) -> Instruction {
+        let mut ix = self.withdraw(owner, owner_token, position);
+        ix.data = instruction::ExitLock { rewards }.data();
+        let pools = &self.reward_pools[..usize::from(self.reward_pool_count)];
+        for (pool, chunk) in pools.iter().zip(history_chunks) {
+            ix.accounts.push(AccountMeta::new_readonly(pda::reward_history(pool, *chunk), false));
+        }
+        ix
+    }
+
     pub fn close_staker(&self, owner: Pubkey) -> Instruction {
         build(
             accounts::CloseStaker { owner, config: pda::config(), staker: pda::staker(&owner) },
@@ -254,6 +275,41 @@ impl Deployment {
                 system_program: system_program::ID,
             },
             instruction::CreateRewardPool {},
+        )
+    }
+
+    /// Registers a pool for a passed `CreateRewardPool` proposal; `payer` pays the rent.
+    pub fn execute_create_reward_pool(&self, payer: Pubkey, proposal: Pubkey, pool: PoolRef) -> Instruction {
+        let address = pool.address();
+        build(
+            accounts::ExecuteCreateRewardPool {
+                payer,
+                proposal,
+                dao: pda::dao(),
+                config: pda::config(),
+                reward_mint: pool.mint,
+                pool: address,
+                reward_vault: pda::reward_vault(&address),
+                history: pda::reward_history(&address, 0),
+                token_program: pool.token_program,
+                system_program: system_program::ID,
+            },
+            instruction::ExecuteCreateRewardPool {},
+        )
+    }
+
+    /// Creates the DAO's treasury for `mint` (`pda::treasury`); `payer` pays the rent.
+    pub fn create_treasury(&self, payer: Pubkey, mint: PoolRef) -> Instruction {
+        build(
+            accounts::CreateTreasury {
+                payer,
+                dao: pda::dao(),
+                mint: mint.mint,
+                treasury: pda::treasury(&mint.mint),
+                token_program: mint.token_program,
+                system_program: system_program::ID,
+            },
+            instruction::CreateTreasury {},
         )
     }
 
@@ -424,6 +480,86 @@ impl Deployment {
         )
     }
 
+    /// The instruction that executes a passed proposal's `action`: `execute_proposal` with the
+    /// accounts the action needs (the DAO treasury PDA of the mint for token-moving actions, the
+    /// pool for pool actions), or `execute_create_reward_pool` paid by `payer`.
+    /// `mint_token_program`: the token program of the action's mint (ignored by other actions).
+    pub fn execute_action(
+        &self,
+        payer: Pubkey,
+        proposal: Pubkey,
+        action: &ProposalAction,
+        mint_token_program: Pubkey,
+    ) -> Instruction {
+        let tokens = |mint: Pubkey, destination: Pubkey, pool: Option<Pubkey>| ExecuteTokens {
+            mint,
+            token_program: mint_token_program,
+            treasury: pda::treasury(&mint),
+            destination,
+            pool,
+        };
+        match *action {
+            ProposalAction::FundRewards { mint, .. } => {
+                let pool = pda::reward_pool(&mint);
+                self.execute_proposal(proposal, Some(tokens(mint, pda::reward_vault(&pool), Some(pool))))
+            }
+            ProposalAction::TransferTreasury { mint, recipient, .. } => {
+                self.execute_proposal(proposal, Some(tokens(mint, recipient, None)))
+            }
+            ProposalAction::CreateRewardPool { mint } => {
+                self.execute_create_reward_pool(payer, proposal, PoolRef { mint, token_program: mint_token_program })
+            }
+            ProposalAction::RetireRewardPool { mint } => build(
+                accounts::ExecuteProposal {
+                    proposal,
+                    dao: pda::dao(),
+                    config: pda::config(),
+                    mint: None,
+                    treasury: None,
+                    pool: Some(pda::reward_pool(&mint)),
+                    destination: None,
+                    token_program: None,
+                },
+                instruction::ExecuteProposal {},
+            ),
+            _ => self.execute_proposal(proposal, None),
+        }
+    }
+
+    pub fn close_vote_record(&self, voter: Pubkey, proposal: Pubkey) -> Instruction {
+        build(
+            accounts::CloseVoteRecord { voter, proposal, vote: pda::vote(&proposal, &voter) },
+            instruction::CloseVoteRecord {},
+        )
+    }
+
+    pub fn close_proposal(&self, proposer: Pubkey, proposal: Pubkey) -> Instruction {
+        build(accounts::CloseProposal { proposer, proposal }, instruction::CloseProposal {})
+    }
+
+    pub fn close_commitment(&self, wallet: Pubkey, round: Pubkey) -> Instruction {
+        build(
+            accounts::CloseCommitment { wallet, commitment: pda::commitment(&round, &wallet) },
+            instruction::CloseCommitment {},
+        )
+    }
+
+    /// Closes a finished round and its vault; anything sent to the vault outside the round goes
+    /// to `destination` (a token account of the payment mint).
+    pub fn close_round(&self, authority: Pubkey, round: Pubkey, payment: PoolRef, destination: Pubkey) -> Instruction {
+        build(
+            accounts::CloseRound {
+                authority,
+                round,
+                payment_mint: payment.mint,
+                vault: pda::round_vault(&round),
+                destination,
+                token_program: payment.token_program,
+            },
+            instruction::CloseRound {},
+        )
+    }
+
     pub fn cancel_proposal(&self, proposer: Pubkey, proposal: Pubkey) -> Instruction {
         build(accounts::CancelProposal { proposer, proposal }, instruction::CancelProposal {})
     }
@@ -470,7 +606,6 @@ impl Deployment {
     pub fn settle_commitment(&self, round: Pubkey, wallet: Pubkey, payment: PoolRef, refund_to: Pubkey) -> Instruction {
         build(
             accounts::SettleCommitment {
-                dao: pda::dao(),
                 round,
                 commitment: pda::commitment(&round, &wallet),
                 payment_mint: payment.mint,
@@ -492,7 +627,6 @@ impl Deployment {
         build(
             accounts::WithdrawProceeds {
                 authority,
-                dao: pda::dao(),
                 round,
                 payment_mint: payment.mint,
                 vault: pda::round_vault(&round),

@@ -54,12 +54,24 @@ pub fn vote(proposal: &Pubkey, voter: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[VoteRecord::SEED, proposal.as_ref(), voter.as_ref()], &vetmai::ID).0
 }
 
+/// `["treasury", mint]`: the DAO's treasury token account of `mint` (authority: the DAO PDA);
+/// token-moving proposals pay only from these.
+pub fn treasury(mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[Dao::TREASURY_SEED, mint.as_ref()], &vetmai::ID).0
+}
+
+/// The program's ProgramData account under the upgradeable loader (`initialize` checks its
+/// upgrade authority).
+pub fn program_data() -> Pubkey {
+    vetmai::program_data_address()
+}
+
 /// `["round", id u64 LE]`.
 pub fn round(id: u64) -> Pubkey {
     Pubkey::find_program_address(&[SaleRound::SEED, &id.to_le_bytes()], &vetmai::ID).0
 }
 
-/// `["round_vault", round]`.
+/// `["round_vault", round]`: the round's escrow (authority: the round PDA).
 pub fn round_vault(round: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[SaleRound::VAULT_SEED, round.as_ref()], &vetmai::ID).0
 }
@@ -67,4 +79,40 @@ pub fn round_vault(round: &Pubkey) -> Pubkey {
 /// `["commitment", round, wallet]`.
 pub fn commitment(round: &Pubkey, wallet: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[Commitment::SEED, round.as_ref(), wallet.as_ref()], &vetmai::ID).0
+}
+
+/// The bytes the upgradeable loader keeps at the head of a ProgramData account
+/// (`UpgradeableLoaderState::ProgramData { slot, upgrade_authority_address }`, bincode): what a
+/// test harness that registers the program natively preloads at [`program_data`] so that
+/// `initialize`'s upgrade-authority check runs for real.
+pub fn program_data_header(slot: u64, upgrade_authority: Option<Pubkey>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(45);
+    out.extend_from_slice(&3u32.to_le_bytes()); // enum variant 3: ProgramData
+    out.extend_from_slice(&slot.to_le_bytes());
+    match upgrade_authority {
+        Some(a) => {
+            out.push(1);
+            out.extend_from_slice(a.as_ref());
+        }
+        None => out.push(0),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use anchor_lang::prelude::ProgramData;
+    use anchor_lang::AccountDeserialize;
+
+    use super::*;
+
+    #[test]
+    fn program_data_header_reads_back_as_the_loader_state() {
+        let authority = Pubkey::new_unique();
+        let bytes = program_data_header(7, Some(authority));
+        let pd = ProgramData::try_deserialize(&mut bytes.as_slice()).expect("decodes");
+        assert_eq!((pd.slot, pd.upgrade_authority_address), (7, Some(authority)));
+        let none = ProgramData::try_deserialize(&mut program_data_header(0, None).as_slice()).expect("decodes");
+        assert_eq!(none.upgrade_authority_address, None);
+    }
 }

@@ -9,15 +9,18 @@
 //! 3. anchor 1.2.2 calls the solana-sysvar **3.x** syscall stubs while program-test 4.2.2 installs
 //!    its stubs (CPI, sysvars) into solana-sysvar **4.x**, so a [`V3Adapter`] forwards one to the other.
 //!
+//! `initialize` accepts only the program's upgrade authority, read from its ProgramData account;
+//! a ProgramData account naming the upgrade authority (default: the payer, see
+//! [`LocalnetBuilder::upgrade_authority`]) is preloaded at the canonical address so that check
+//! runs for real.
+//!
 //! RPC transaction history is on (`getTransaction`, `getSignaturesForAddress`), the validator
 //! runs on wall-clock time (no warp), and the genesis mint keypair pays for everything.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), vetmai_localnet::LocalnetError> {
 //! let net = vetmai_localnet::Localnet::start().await?;
-//! let dep = net.create_tmai_mint(6).await?;
-//! let admin = net.funded_keypair(1_000_000_000).await?;
-//! net.send(&[dep.initialize(solana_signer::Signer::pubkey(&admin))], &[&admin]).await?;
+//! let (dep, admin) = net.deploy(6).await?; // TMAI mint + `initialize` by the upgrade authority
 //! # Ok(()) }
 //! ```
 #![allow(deprecated)]
@@ -167,6 +170,7 @@ pub struct LocalnetBuilder {
     accounts: Vec<(Pubkey, AccountSharedData)>,
     rpc_port: Option<u16>,
     payer: Option<Keypair>,
+    upgrade_authority: Option<Pubkey>,
 }
 
 impl LocalnetBuilder {
@@ -195,6 +199,13 @@ impl LocalnetBuilder {
         self
     }
 
+    /// The program's upgrade authority recorded in its ProgramData account: the only signer
+    /// `initialize` accepts (default: the payer).
+    pub fn upgrade_authority(mut self, authority: Pubkey) -> Self {
+        self.upgrade_authority = Some(authority);
+        self
+    }
+
     pub async fn start(self) -> Result<Localnet, LocalnetError> {
         stubs::install().await;
         let payer = self.payer.unwrap_or_else(Keypair::new);
@@ -214,6 +225,17 @@ impl LocalnetBuilder {
                 rent_epoch: 0,
             }),
         );
+        let authority = self.upgrade_authority.unwrap_or_else(|| payer.pubkey());
+        genesis.add_account(
+            vetmai_client::pda::program_data(),
+            AccountSharedData::from(Account {
+                lamports: 1_000_000_000,
+                data: vetmai_client::pda::program_data_header(0, Some(authority)),
+                owner: anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+                executable: false,
+                rent_epoch: 0,
+            }),
+        );
         // The genesis archive is capped at 10 MiB unpacked by default (about 35 000 position
         // accounts); raise the cap to fit what is preloaded.
         let preload: u64 = self.accounts.iter().map(|(_, a)| 128 + a.data().len() as u64).sum();
@@ -228,7 +250,9 @@ impl LocalnetBuilder {
             .map_err(|e| LocalnetError::Start(e.to_string()))?;
         register_builtin(&tv);
         let rpc = Arc::new(RpcClient::new_with_commitment(tv.rpc_url(), CommitmentConfig::confirmed()));
-        Ok(Localnet { tv, payer, rpc })
+        let net = Localnet { tv, payer, rpc };
+        net.wait_for_token_program().await?;
+        Ok(net)
     }
 }
 
@@ -304,6 +328,44 @@ impl Localnet {
         Ok(self.rpc.send_and_confirm_transaction(&tx).await?)
     }
 
+    /// Returns once a transaction calling the SPL Token program simulates cleanly at `confirmed`.
+    /// Right after start the genesis token program can still be invisible to the preflight bank
+    /// ("Program Tokenkeg… is not deployed"), which made the first token transaction of a test
+    /// fail now and then; nothing is sent before the program is loadable.
+    async fn wait_for_token_program(&self) -> Result<(), LocalnetError> {
+        use solana_rpc_client_api::config::RpcSimulateTransactionConfig;
+        let mint = Keypair::new();
+        let payer = self.payer.pubkey();
+        let space = spl_token::state::Mint::LEN;
+        let ixs = [
+            system_instruction::create_account(&payer, &mint.pubkey(), 10_000_000, space as u64, &spl_token::ID),
+            spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &payer, None, 0)
+                .map_err(|e| LocalnetError::Instruction(e.to_string()))?,
+        ];
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: true,
+            commitment: Some(CommitmentConfig::confirmed()),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let bh = self.rpc.get_latest_blockhash().await?;
+            let tx = Transaction::new_signed_with_payer(&ixs, Some(&payer), &[&self.payer, &mint], bh);
+            let last = match self.rpc.simulate_transaction_with_config(&tx, config.clone()).await {
+                Ok(r) => match r.value.err {
+                    None => return Ok(()),
+                    Some(e) => e.to_string(),
+                },
+                Err(e) => e.to_string(),
+            };
+            if std::time::Instant::now() > deadline {
+                return Err(LocalnetError::Start(format!("the SPL Token program is still not loadable after 30 s: {last}")));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// Transfers lamports from the payer.
     pub async fn airdrop(&self, to: Pubkey, lamports: u64) -> Result<Signature, LocalnetError> {
         self.send(&[system_instruction::transfer(&self.payer.pubkey(), &to, lamports)], &[]).await
@@ -331,10 +393,11 @@ impl Localnet {
         Ok(Deployment::new(mint.pubkey(), spl_token::ID))
     }
 
-    /// Creates the TMAI mint and runs `initialize` with a fresh admin; returns (deployment, admin).
+    /// Creates the TMAI mint and runs `initialize` with the payer, the default upgrade authority,
+    /// as admin; returns (deployment, admin).
     pub async fn deploy(&self, decimals: u8) -> Result<(Deployment, Keypair), LocalnetError> {
         let dep = self.create_tmai_mint(decimals).await?;
-        let admin = self.funded_keypair(10_000_000_000).await?;
+        let admin = self.payer.insecure_clone();
         self.send(&[dep.initialize(admin.pubkey())], &[&admin]).await?;
         Ok((dep, admin))
     }
@@ -388,6 +451,11 @@ impl Localnet {
         }
         self.send(&ixs, &[]).await?;
         Ok(ata)
+    }
+
+    /// Mints `amount` base units of `mint` (SPL Token, mint authority = the payer) to `account`.
+    pub async fn mint_to(&self, mint: Pubkey, account: Pubkey, amount: u64) -> Result<Signature, LocalnetError> {
+        self.send(&[mint_to(&mint, &account, &self.payer.pubkey(), amount)?], &[]).await
     }
 
     /// Every account owned by the program or by SPL Token, plus `extra` (e.g. wallets' system

@@ -12,6 +12,20 @@ pub const MAX_LOCK_CAP: u64 = 365 * DAY;
 pub const MIN_LOCK_FLOOR: u64 = DAY;
 /// Hard cap on `max_multiplier_bps` (10x).
 pub const MAX_MULTIPLIER_CAP_BPS: u64 = 100_000;
+/// Governance safety rails: bounds no parameter update (admin or DAO) can cross.
+/// Quorum: at least 5 %, at most 50 % of the veTMAI at creation (above that, low turnout could
+/// freeze governance for good).
+pub const QUORUM_BPS_RANGE: core::ops::RangeInclusive<u64> = 500..=5_000;
+/// Approval margin: `yes − no` at least 1 %, at most 50 % of `yes + no`.
+pub const APPROVAL_MARGIN_BPS_RANGE: core::ops::RangeInclusive<u64> = 100..=5_000;
+/// Voting period: at least a day, at most 30 days (and never longer than `max_lock`, or no lock
+/// could be guaranteed through the voting end).
+pub const VOTING_PERIOD_RANGE: core::ops::RangeInclusive<u64> = DAY..=30 * DAY;
+/// Timelock (the guardian's veto window): at least an hour, at most 30 days.
+pub const TIMELOCK_RANGE: core::ops::RangeInclusive<u64> = 3_600..=30 * DAY;
+/// Execution window after the timelock: a day to a year.
+pub const EXECUTION_WINDOW_RANGE: core::ops::RangeInclusive<u64> = DAY..=MAX_LOCK_CAP;
+
 /// Distinct Constant-lock durations one wallet may hold at once (their scores are bucketed by
 /// duration so guaranteed veTMAI is exact and read from one account).
 pub const MAX_CONSTANT_DURATIONS: usize = 16;

@@ -117,4 +117,24 @@ pub enum VetmaiError {
     StakerHasRecentProposals,
     #[msg("Reward payout account is not the owner's token account of the pool's mint")]
     WrongRewardDestination,
+    #[msg("Treasury must be the DAO treasury PDA [\"treasury\", mint] of the action's mint")]
+    NotTreasury,
+    #[msg("Program data account is not this program's ProgramData (upgradeable loader)")]
+    WrongProgramData,
+    #[msg("Only the program's upgrade authority may initialize")]
+    NotUpgradeAuthority,
+    #[msg("Reward pool is retired: it takes no more revenue")]
+    PoolRetired,
+    #[msg("This proposal action is executed by its own instruction (execute_create_reward_pool)")]
+    ActionNeedsOwnInstruction,
+    #[msg("A proposal that replaces the guardian cannot be vetoed by the guardian")]
+    CannotVetoGuardianChange,
+    #[msg("Position holds no TMAI (already exited): claim its rewards, then withdraw to close it")]
+    PositionEmpty,
+    #[msg("Account is not finished yet and cannot be closed")]
+    NotFinished,
+    #[msg("Rent receiver is not the account's creator")]
+    WrongRentReceiver,
+    #[msg("Reinvest target must be another position (omit it to reinvest into this one)")]
+    ReinvestTargetIsSource,
 }

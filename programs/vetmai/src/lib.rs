@@ -31,7 +31,8 @@ declare_id!("HUVPA9UiDVA7TTtNSUoaemRZGmaHwU8j5WQ25chndRjs");
 pub mod vetmai {
     use super::*;
 
-    /// Creates the config (published defaults) and the TMAI vault. Once per deployment.
+    /// Creates the config (published defaults) and the TMAI vault. Once per deployment, by the
+    /// program's upgrade authority.
     pub fn initialize(ctx: Context<Initialize>) -> Result<()> {
         instructions::admin::initialize::handle_initialize(ctx)
     }
@@ -130,7 +131,8 @@ pub mod vetmai {
         instructions::governance::init_dao::handle_transfer_to_dao(ctx)
     }
 
-    /// Replaces or removes the guardian (guardian, or admin).
+    /// Replaces or removes the guardian (guardian, or admin; after `transfer_to_dao`, the guardian
+    /// or a passed `SetGuardian` proposal).
     pub fn set_guardian(ctx: Context<SetGuardian>, guardian: Pubkey) -> Result<()> {
         instructions::governance::init_dao::handle_set_guardian(ctx, guardian)
     }
@@ -198,5 +200,41 @@ pub mod vetmai {
     /// Closes a wallet's aggregate once it has no positions.
     pub fn close_staker(ctx: Context<CloseStaker>) -> Result<()> {
         instructions::locks::close_staker::handle_close_staker(ctx)
+    }
+
+    /// Returns an ended position's TMAI while its rewards stay owed (or are forfeited), for when a
+    /// reward vault cannot pay.
+    pub fn exit_lock<'info>(ctx: Context<'info, Withdraw<'info>>, rewards: ExitRewards) -> Result<()> {
+        instructions::locks::exit_lock::handle_exit_lock(ctx, rewards)
+    }
+
+    /// Creates the DAO's treasury token account for a mint (permissionless).
+    pub fn create_treasury(ctx: Context<CreateTreasury>) -> Result<()> {
+        instructions::governance::treasury::handle_create_treasury(ctx)
+    }
+
+    /// Executes a passed `CreateRewardPool` proposal (permissionless; the caller pays the rent).
+    pub fn execute_create_reward_pool(ctx: Context<ExecuteCreateRewardPool>) -> Result<()> {
+        instructions::governance::treasury::handle_execute_create_reward_pool(ctx)
+    }
+
+    /// The voter closes its vote record once voting has ended (rent back).
+    pub fn close_vote_record(ctx: Context<CloseVoteRecord>) -> Result<()> {
+        instructions::governance::close_records::handle_close_vote_record(ctx)
+    }
+
+    /// The proposer closes a finished proposal (rent back).
+    pub fn close_proposal(ctx: Context<CloseProposal>) -> Result<()> {
+        instructions::governance::close_records::handle_close_proposal(ctx)
+    }
+
+    /// The committer closes a settled commitment (rent back).
+    pub fn close_commitment(ctx: Context<CloseCommitment>) -> Result<()> {
+        instructions::sales::close_round::handle_close_commitment(ctx)
+    }
+
+    /// The round's authority closes a finished round and its vault (rent back).
+    pub fn close_round(ctx: Context<CloseRound>) -> Result<()> {
+        instructions::sales::close_round::handle_close_round(ctx)
     }
 }

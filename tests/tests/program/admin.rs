@@ -36,8 +36,8 @@ async fn initialize_sets_published_defaults_for_both_token_programs() {
 async fn initialize_twice_fails_and_leaves_config_alone() {
     let mut fx = Fx::new().await;
     let before = fx.config().await;
-    let other = Keypair::new();
-    fx.airdrop(other.pubkey(), 1_000_000_000).await;
+    // The upgrade authority itself (anyone else is refused earlier, see below).
+    let other = fx.admin.insecure_clone();
     let ix = fx.dep.initialize(other.pubkey());
     // Anchor creates the config first; for an address that already holds lamports it allocates
     // through the system program, which refuses an account that already has data. (Natively the
@@ -47,7 +47,8 @@ async fn initialize_twice_fails_and_leaves_config_alone() {
         err.contains("InstructionError(1, InvalidInstructionData)") || err.contains("InstructionError(1, Custom(0))"),
         "unexpected error {err}"
     );
-    assert_eq!(fx.config().await.admin, before.admin);
+    let after = fx.config().await;
+    assert_eq!((after.admin, after.totals, after.params), (before.admin, before.totals, before.params));
 }
 
 #[tokio::test]
@@ -159,4 +160,115 @@ async fn admin_handover_takes_two_steps() {
     expect_err(fx.send(&[ix], &[&admin]).await, VetmaiError::Unauthorized);
     let ix = fx.dep.update_params(next.pubkey(), ParamsUpdate::default());
     fx.send(&[ix], &[&next]).await.unwrap();
+}
+
+/// Issue 13 (2): `initialize` cannot be front-run. Only the upgrade authority recorded in the
+/// program's ProgramData account (at its canonical address, owned by the upgradeable loader) may
+/// run it; an immutable program (no upgrade authority) cannot be initialized by anyone.
+#[tokio::test]
+async fn only_the_upgrade_authority_can_initialize() {
+    let mut fx = Fx::uninitialized(TokenKind::Spl).await;
+    let admin = fx.admin.insecure_clone();
+    let mallory = Keypair::new();
+    fx.airdrop(mallory.pubkey(), 1_000_000_000).await;
+    // The front-runner: a random signer, with the real ProgramData account.
+    let ix = fx.dep.initialize(mallory.pubkey());
+    expect_err(fx.send(&[ix], &[&mallory]).await, VetmaiError::NotUpgradeAuthority);
+    assert!(fx.ctx.banks_client.get_account(pda::config()).await.unwrap().is_none(), "nothing half-written");
+    // A ProgramData of its own making, at another address: refused by address.
+    let data = pda::program_data_header(0, Some(mallory.pubkey()));
+    let loader = anchor_lang::solana_program::bpf_loader_upgradeable::ID;
+    let mut forged = solana_account::AccountSharedData::new(1_000_000_000, data.len(), &loader);
+    solana_account::WritableAccount::data_as_mut_slice(&mut forged).copy_from_slice(&data);
+    let fake = anchor_lang::prelude::Pubkey::new_unique();
+    fx.ctx.set_account(&fake, &forged);
+    let mut ix = fx.dep.initialize(mallory.pubkey());
+    ix.accounts[1].pubkey = fake;
+    expect_err(fx.send(&[ix], &[&mallory]).await, VetmaiError::WrongProgramData);
+    // The same bytes owned by the system program, at the canonical address: not loader state.
+    let mut system_owned = solana_account::AccountSharedData::new(1_000_000_000, data.len(), &Default::default());
+    solana_account::WritableAccount::data_as_mut_slice(&mut system_owned).copy_from_slice(&data);
+    fx.ctx.set_account(&pda::program_data(), &system_owned);
+    let ix = fx.dep.initialize(mallory.pubkey());
+    expect_anchor(fx.send(&[ix], &[&mallory]).await, anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram);
+    // Made immutable (no upgrade authority): nobody.
+    fx.set_upgrade_authority(None);
+    let ix = fx.dep.initialize(admin.pubkey());
+    expect_err(fx.send(&[ix], &[&admin]).await, VetmaiError::NotUpgradeAuthority);
+    // The upgrade authority succeeds.
+    fx.set_upgrade_authority(Some(admin.pubkey()));
+    fx.send(&[fx.dep.initialize(admin.pubkey())], &[&admin]).await.unwrap();
+    assert_eq!(fx.config().await.admin, admin.pubkey());
+}
+
+/// Issue 13 (5): no parameter update removes a governance safety rail. Each bound is tried
+/// below, at and above it; a refused update changes nothing.
+#[tokio::test]
+async fn governance_parameters_keep_their_safety_rails() {
+    let mut fx = Fx::new().await;
+    let admin = fx.admin.insecure_clone();
+    type Set = fn(u64) -> ParamsUpdate;
+    let quorum: Set = |v| ParamsUpdate { quorum_bps: Some(v), ..Default::default() };
+    let margin: Set = |v| ParamsUpdate { approval_margin_bps: Some(v), ..Default::default() };
+    let voting: Set = |v| ParamsUpdate { voting_period: Some(v), ..Default::default() };
+    let timelock: Set = |v| ParamsUpdate { timelock: Some(v), ..Default::default() };
+    let window: Set = |v| ParamsUpdate { execution_window: Some(v), ..Default::default() };
+    // (parameter, lowest allowed, highest allowed)
+    let bounds: [(&str, Set, u64, u64); 5] = [
+        ("quorum_bps", quorum, 500, 5_000),
+        ("approval_margin_bps", margin, 100, 5_000),
+        ("voting_period", voting, DAY, 30 * DAY),
+        ("timelock", timelock, 3_600, 30 * DAY),
+        ("execution_window", window, DAY, 365 * DAY),
+    ];
+    let defaults = fx.config().await.params;
+    for (name, set, lo, hi) in bounds {
+        for (value, ok) in [(0, false), (lo - 1, false), (lo, true), (hi, true), (hi + 1, false)] {
+            let before = fx.config().await.params;
+            let res = fx.send(&[fx.dep.update_params(admin.pubkey(), set(value))], &[&admin]).await;
+            if ok {
+                res.unwrap_or_else(|e| panic!("{name} = {value} must be accepted: {e:?}"));
+            } else {
+                expect_err(res, VetmaiError::InvalidParam);
+                assert_eq!(fx.config().await.params, before, "{name} = {value}: refused, nothing changed");
+            }
+        }
+    }
+    // A voting period longer than the longest lock would leave nobody with weight.
+    let short_locks = ParamsUpdate { max_lock: Some(14 * DAY), voting_period: Some(14 * DAY), ..Default::default() };
+    fx.send(&[fx.dep.update_params(admin.pubkey(), short_locks)], &[&admin]).await.unwrap();
+    expect_err(
+        fx.send(&[fx.dep.update_params(admin.pubkey(), voting(14 * DAY + 1))], &[&admin]).await,
+        VetmaiError::InvalidParam,
+    );
+    assert_ne!(fx.config().await.params, defaults);
+}
+
+/// Issue 13 (7): admin, governance and sale actions emit events (natively `emit!` reaches no
+/// log, so this reads the committed IDL, which `idl-gen --check` keeps equal to the program).
+#[test]
+fn admin_governance_and_sale_actions_have_events() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../idl/vetmai.json");
+    let idl: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let events: Vec<&str> = idl["events"].as_array().unwrap().iter().filter_map(|e| e["name"].as_str()).collect();
+    for name in [
+        "Initialized",
+        "ParamsUpdated",
+        "AdminChanged",
+        "RevenueAuthoritySet",
+        "RewardPoolChanged",
+        "DaoChanged",
+        "TreasuryCreated",
+        "ProposalCreated",
+        "VoteChanged",
+        "ProposalStateChanged",
+        "RoundOpened",
+        "Committed",
+        "CommitmentSettled",
+        "ProceedsWithdrawn",
+        "AccountClosed",
+        "LockExited",
+    ] {
+        assert!(events.contains(&name), "event {name} missing from the IDL: {events:?}");
+    }
 }

@@ -103,9 +103,23 @@ impl Fx {
         let mut fx = Fx { ctx, dep, admin, nonce: 0 };
         fx.warp_to(T0).await;
         let admin_key = fx.admin.pubkey();
+        fx.set_upgrade_authority(Some(admin_key));
         fx.airdrop(admin_key, 10_000_000_000).await;
         fx.create_mint(&mint, kind.program(), &[]).await;
         fx
+    }
+
+    /// Writes the program's ProgramData account (owner: the upgradeable loader) naming
+    /// `authority` as upgrade authority, as a real deployment has it: `initialize` checks it.
+    pub fn set_upgrade_authority(&mut self, authority: Option<Pubkey>) {
+        let data = pda::program_data_header(0, authority);
+        let mut acc = solana_account::AccountSharedData::new(
+            1_000_000_000,
+            data.len(),
+            &anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+        );
+        solana_account::WritableAccount::data_as_mut_slice(&mut acc).copy_from_slice(&data);
+        self.ctx.set_account(&pda::program_data(), &acc);
     }
 
     pub fn payer(&self) -> Pubkey {
@@ -336,4 +350,52 @@ pub fn expect_err(res: Result<(), BanksClientError>, e: vetmai::VetmaiError) {
 #[track_caller]
 pub fn expect_anchor(res: Result<(), BanksClientError>, e: anchor_lang::error::ErrorCode) {
     expect_code(res, e as u32);
+}
+
+// Helpers for the adversarial suite (`attacks.rs`) and the conservation test (`conservation.rs`).
+
+impl Fx {
+    /// The stored account at `addr` (`None` when it does not exist).
+    pub async fn raw(&mut self, addr: Pubkey) -> Option<solana_account::Account> {
+        self.ctx.banks_client.get_account(addr).await.expect("rpc")
+    }
+
+    /// Every listed account as stored, to compare before and after a refused transaction.
+    pub async fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<solana_account::Account>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            out.push(self.raw(*k).await);
+        }
+        out
+    }
+
+    /// Asserts that every listed account is byte for byte (data, lamports, owner) as in `before`.
+    #[track_caller]
+    pub fn assert_same(
+        keys: &[Pubkey],
+        before: &[Option<solana_account::Account>],
+        after: &[Option<solana_account::Account>],
+        what: &str,
+    ) {
+        assert_eq!(before.len(), after.len(), "{what}: snapshot lengths");
+        for ((k, b), a) in keys.iter().zip(before).zip(after) {
+            assert!(b == a, "{what}: account {k} changed");
+        }
+    }
+
+    /// Plants an account the test forges or copies: `data` owned by `owner`, at `address`.
+    pub fn plant(&mut self, address: Pubkey, owner: Pubkey, lamports: u64, data: &[u8]) {
+        let mut acc = solana_account::AccountSharedData::new(lamports, data.len(), &owner);
+        acc.set_data_from_slice(data);
+        self.ctx.set_account(&address, &acc);
+    }
+}
+
+/// Asserts that `res` failed with a runtime (non-custom) error whose debug text contains `text`,
+/// e.g. `"InstructionError(1, InvalidInstructionData)"`.
+#[track_caller]
+pub fn expect_tx_err(res: Result<(), BanksClientError>, text: &str) {
+    let err = res.expect_err(&format!("expected {text}, but the transaction succeeded"));
+    let got = format!("{err:?}");
+    assert!(got.contains(text), "expected {text}, got {got}");
 }

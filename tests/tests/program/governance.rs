@@ -71,6 +71,24 @@ async fn gov() -> Gov {
     Gov { fx, guardian, big, mid, small }
 }
 
+/// Creates the DAO's treasury PDA of `mint` and funds it with `amount`.
+async fn treasury(fx: &mut Fx, mint: PoolRef, amount: u64) -> Pubkey {
+    let payer = fx.payer();
+    fx.send(&[fx.dep.create_treasury(payer, mint)], &[]).await.expect("create_treasury");
+    let t = pda::treasury(&mint.mint);
+    fx.mint_to_in(mint, t, amount).await;
+    t
+}
+
+/// Proposes `action` from `by`, votes it through with `by`'s weight and warps past the timelock.
+async fn passed(fx: &mut Fx, by: &Wallet, action: ProposalAction) -> Pubkey {
+    let p = propose(fx, by, action).await.unwrap();
+    vote(fx, by, p, VoteChoice::Yes).await.unwrap();
+    pass(fx, p).await;
+    fx.warp_by(DAY as i64).await;
+    p
+}
+
 async fn pass(fx: &mut Fx, p: Pubkey) {
     let end = proposal(fx, p).await.voting_ends_at;
     fx.warp_to(end).await;
@@ -107,15 +125,15 @@ async fn a_passed_proposal_executes_after_the_timelock_for_every_action() {
     assert_eq!(proposal(&mut fx, p).await.state, ProposalState::Executed);
     expect_err(fx.send(&[fx.dep.execute_proposal(p, None)], &[]).await, VetmaiError::WrongProposalState);
 
-    // Treasury: a USDC account owned by the DAO PDA, and a USDC reward pool (created while the
-    // admin could still do it is not required: pools are created by the config admin, the DAO here,
-    // so create it before handing over in real deployments; here the pool is made by a fresh setup).
+    // Treasury: the DAO's USDC treasury PDA (created by anyone), funded like any token account.
     let usdc_mint = Keypair::new();
     let tp = TokenKind::Spl.program();
     fx.create_mint(&usdc_mint, tp, &[]).await;
     let usdc = PoolRef { mint: usdc_mint.pubkey(), token_program: tp };
-    let treasury = fx.token_account_in(pda::dao(), usdc.mint, tp).await;
-    fx.mint_to_in(usdc, treasury, 10_000 * USDC).await;
+    let treasury = treasury(&mut fx, usdc, 10_000 * USDC).await;
+    // Another USDC account of the DAO PDA is not a treasury.
+    let stray = fx.token_account_in(pda::dao(), usdc.mint, tp).await;
+    fx.mint_to_in(usdc, stray, 10_000 * USDC).await;
     let recipient = fx.token_account_in(mid.key(), usdc.mint, tp).await;
 
     // TransferTreasury.
@@ -129,6 +147,9 @@ async fn a_passed_proposal_executes_after_the_timelock_for_every_action() {
     let elsewhere = fx.token_account_in(big.key(), usdc.mint, tp).await;
     let wrong = ExecuteTokens { mint: usdc.mint, token_program: tp, treasury, destination: elsewhere, pool: None };
     expect_err(fx.send(&[fx.dep.execute_proposal(p, Some(wrong))], &[]).await, VetmaiError::ActionAccountsMismatch);
+    let not_treasury = ExecuteTokens { treasury: stray, destination: recipient, ..wrong };
+    expect_err(fx.send(&[fx.dep.execute_proposal(p, Some(not_treasury))], &[]).await, VetmaiError::NotTreasury);
+    assert_eq!(fx.balance(stray).await, 10_000 * USDC);
     let right = ExecuteTokens { destination: recipient, ..wrong };
     fx.send(&[fx.dep.execute_proposal(p, Some(right))], &[]).await.unwrap();
     assert_eq!(fx.balance(recipient).await, 1_000 * USDC);
@@ -155,8 +176,7 @@ async fn a_passed_proposal_executes_after_the_timelock_for_every_action() {
 async fn fund_rewards_moves_treasury_tokens_into_the_pool_stream() {
     let Gov { mut fx, big, .. } = gov().await;
     let usdc = fx.create_pool(Some(TokenKind::Spl)).await;
-    let treasury = fx.token_account_in(pda::dao(), usdc.mint, usdc.token_program).await;
-    fx.mint_to_in(usdc, treasury, 5_000 * USDC).await;
+    let treasury = treasury(&mut fx, usdc, 5_000 * USDC).await;
     let p = propose(&mut fx, &big, ProposalAction::FundRewards { mint: usdc.mint, amount: 700 * USDC }).await.unwrap();
     vote(&mut fx, &big, p, VoteChoice::Yes).await.unwrap();
     pass(&mut fx, p).await;
@@ -356,4 +376,225 @@ async fn closing_the_staker_cannot_reset_the_monthly_limit() {
     expect_err(fx.send(&[fx.dep.close_staker(w.key())], &[&w.kp]).await, VetmaiError::StakerHasRecentProposals);
     fx.warp_to(1_801_440_000).await; // 1 February
     fx.send(&[fx.dep.close_staker(w.key())], &[&w.kp]).await.unwrap();
+}
+
+/// Issue 13 (1): sale-round escrow is out of governance's reach. The round vault's authority is
+/// the round PDA and token-moving proposals pay only from the DAO's treasury PDAs, so a passed
+/// `TransferTreasury` or `FundRewards` naming the round vault is refused, and every committer
+/// still settles to the base unit.
+#[tokio::test]
+async fn passed_proposals_cannot_touch_sale_escrow() {
+    let Gov { mut fx, big, mid, small, .. } = gov().await;
+    let admin = fx.admin.insecure_clone();
+    let usdc = fx.create_pool(Some(TokenKind::Spl)).await;
+    let now = fx.now().await;
+    // Levels 4 (big) and 1 (mid) open 18 h in; caps 4 000 and 1 000 USDC; the round sells 3 000.
+    let args = vetmai::OpenRoundArgs {
+        total_cap: 3_000 * USDC,
+        start: now,
+        end: now + 20 * DAY as i64,
+        level_caps: None,
+        window_open: None,
+    };
+    fx.send(&[fx.dep.open_round(admin.pubkey(), 0, usdc, args)], &[&admin]).await.unwrap();
+    let round = pda::round(0);
+    let vault = pda::round_vault(&round);
+    fx.warp_by(18 * 3_600).await;
+    let mut pays = vec![];
+    for (w, amount) in [(&big, 4_000 * USDC), (&mid, 1_000 * USDC)] {
+        let pay = fx.token_account_in(w.key(), usdc.mint, usdc.token_program).await;
+        fx.mint_to_in(usdc, pay, amount).await;
+        fx.send(&[fx.dep.commit(w.key(), round, usdc, pay, amount)], &[&w.kp]).await.unwrap();
+        pays.push((w.key(), pay, amount));
+    }
+    assert_eq!(fx.balance(vault).await, 5_000 * USDC);
+
+    // The attack: two proposals passed by the largest holder, executed naming the escrow as the
+    // treasury: pay it out to the attacker, or stream it into the reward pool.
+    let loot = fx.token_account_in(small.key(), usdc.mint, usdc.token_program).await;
+    let steal = ProposalAction::TransferTreasury { mint: usdc.mint, amount: 5_000 * USDC, recipient: loot };
+    let steal = propose(&mut fx, &big, steal).await.unwrap();
+    let fund = propose(&mut fx, &big, ProposalAction::FundRewards { mint: usdc.mint, amount: 5_000 * USDC }).await;
+    let fund = fund.unwrap();
+    for p in [steal, fund] {
+        vote(&mut fx, &big, p, VoteChoice::Yes).await.unwrap();
+    }
+    pass(&mut fx, steal).await;
+    fx.send(&[fx.dep.finalize_proposal(fund)], &[]).await.unwrap();
+    fx.warp_by(DAY as i64).await;
+    let escrow_as_treasury = |destination, pool| ExecuteTokens {
+        mint: usdc.mint,
+        token_program: usdc.token_program,
+        treasury: vault,
+        destination,
+        pool,
+    };
+    let ix = fx.dep.execute_proposal(steal, Some(escrow_as_treasury(loot, None)));
+    expect_err(fx.send(&[ix], &[]).await, VetmaiError::NotTreasury);
+    let crank = fx.crank_ix(usdc).await;
+    let to_pool = escrow_as_treasury(pda::reward_vault(&usdc.address()), Some(usdc.address()));
+    let ix = fx.dep.execute_proposal(fund, Some(to_pool));
+    expect_err(fx.send(&[crank, ix], &[]).await, VetmaiError::NotTreasury);
+    // The DAO could not sign for the escrow anyway: its authority is the round PDA.
+    let acc = fx.ctx.banks_client.get_account(vault).await.unwrap().unwrap();
+    let vault_state: anchor_spl::token_interface::TokenAccount =
+        anchor_lang::AccountDeserialize::try_deserialize(&mut acc.data.as_slice()).unwrap();
+    assert_eq!(vault_state.owner, round, "the escrow's authority is the round PDA");
+    assert_eq!((fx.balance(vault).await, fx.balance(loot).await), (5_000 * USDC, 0));
+    assert_eq!(proposal(&mut fx, steal).await.state, ProposalState::Passed, "nothing half-done");
+
+    // Every committer settles: allocations sum to the cap, refunds are the rest, to the base unit.
+    fx.warp_to(now + 20 * DAY as i64).await;
+    let mut allocated = 0;
+    for (wallet, pay, committed) in &pays {
+        fx.send(&[fx.dep.settle_commitment(round, *wallet, usdc, *pay)], &[]).await.unwrap();
+        let c: vetmai::Commitment = fx.account(pda::commitment(&round, wallet)).await.unwrap();
+        assert_eq!(c.allocation + c.refund, *committed);
+        assert_eq!(fx.balance(*pay).await, c.refund, "refund paid in full");
+        allocated += c.allocation;
+    }
+    assert_eq!(allocated, 3_000 * USDC);
+    let dest = fx.token_account_in(admin.pubkey(), usdc.mint, usdc.token_program).await;
+    fx.send(&[fx.dep.withdraw_proceeds(admin.pubkey(), round, usdc, dest)], &[&admin]).await.unwrap();
+    assert_eq!((fx.balance(dest).await, fx.balance(vault).await), (3_000 * USDC, 0));
+}
+
+/// Issue 13 (4): after the handover a passed `SetGuardian` replaces the guardian (the guardian it
+/// replaces cannot veto it; afterwards its vetoes are refused), and the default key removes it.
+#[tokio::test]
+async fn a_passed_proposal_replaces_or_removes_the_guardian() {
+    let Gov { mut fx, guardian, big, .. } = gov().await;
+    let admin = fx.admin.insecure_clone();
+    fx.send(&[fx.dep.transfer_to_dao(admin.pubkey())], &[&admin]).await.unwrap();
+    // The former admin can no longer replace the guardian directly.
+    let ix = fx.dep.set_guardian(admin.pubkey(), admin.pubkey());
+    expect_err(fx.send(&[ix], &[&admin]).await, VetmaiError::Unauthorized);
+    let new_guardian = Keypair::new();
+    fx.airdrop(new_guardian.pubkey(), 1_000_000_000).await;
+    let p = propose(&mut fx, &big, ProposalAction::SetGuardian { guardian: new_guardian.pubkey() }).await.unwrap();
+    vote(&mut fx, &big, p, VoteChoice::Yes).await.unwrap();
+    pass(&mut fx, p).await;
+    let ix = fx.dep.veto_proposal(guardian.pubkey(), p);
+    expect_err(fx.send(&[ix], &[&guardian]).await, VetmaiError::CannotVetoGuardianChange);
+    fx.warp_by(DAY as i64).await;
+    fx.send(&[fx.dep.execute_proposal(p, None)], &[]).await.unwrap();
+    assert_eq!(fx.dao().await.guardian, new_guardian.pubkey());
+    // The old guardian's veto is refused; the new one's works.
+    let p = propose(&mut fx, &big, ProposalAction::Signal).await.unwrap();
+    vote(&mut fx, &big, p, VoteChoice::Yes).await.unwrap();
+    pass(&mut fx, p).await;
+    expect_err(fx.send(&[fx.dep.veto_proposal(guardian.pubkey(), p)], &[&guardian]).await, VetmaiError::CannotVeto);
+    fx.send(&[fx.dep.veto_proposal(new_guardian.pubkey(), p)], &[&new_guardian]).await.unwrap();
+    assert_eq!(proposal(&mut fx, p).await.state, ProposalState::Vetoed);
+    // The default key: no guardian, nobody can veto.
+    fx.warp_by(31 * DAY as i64).await;
+    let p = passed(&mut fx, &big, ProposalAction::SetGuardian { guardian: Pubkey::default() }).await;
+    fx.send(&[fx.dep.execute_proposal(p, None)], &[]).await.unwrap();
+    assert_eq!(fx.dao().await.guardian, Pubkey::default());
+    let p = propose(&mut fx, &big, ProposalAction::Signal).await.unwrap();
+    vote(&mut fx, &big, p, VoteChoice::Yes).await.unwrap();
+    pass(&mut fx, p).await;
+    let ix = fx.dep.veto_proposal(new_guardian.pubkey(), p);
+    expect_err(fx.send(&[ix], &[&new_guardian]).await, VetmaiError::CannotVeto);
+}
+
+/// Issue 13 (7): once any vote was cast the proposer cannot cancel, even after that vote is
+/// withdrawn (or changed).
+#[tokio::test]
+async fn a_proposal_once_voted_on_cannot_be_cancelled() {
+    let Gov { mut fx, big, mid, .. } = gov().await;
+    let p = propose(&mut fx, &big, ProposalAction::Signal).await.unwrap();
+    vote(&mut fx, &mid, p, VoteChoice::No).await.unwrap();
+    fx.send(&[fx.dep.change_vote(mid.key(), p, VoteChoice::Abstain)], &[&mid.kp]).await.unwrap();
+    fx.send(&[fx.dep.withdraw_vote(mid.key(), p)], &[&mid.kp]).await.unwrap();
+    let t = proposal(&mut fx, p).await;
+    assert_eq!((t.voters, t.ever_voted), (0, true));
+    expect_err(fx.send(&[fx.dep.cancel_proposal(big.key(), p)], &[&big.kp]).await, VetmaiError::CannotCancel);
+    assert_eq!(proposal(&mut fx, p).await.state, ProposalState::Voting);
+}
+
+/// Issue 13 (7): after the handover reward pools are created (and retired) by proposals; the
+/// admin path is closed.
+#[tokio::test]
+async fn reward_pools_are_created_and_retired_by_proposals_after_handover() {
+    let Gov { mut fx, big, mid, .. } = gov().await;
+    let admin = fx.admin.insecure_clone();
+    fx.send(&[fx.dep.transfer_to_dao(admin.pubkey())], &[&admin]).await.unwrap();
+    let m = Keypair::new();
+    let tp = TokenKind::Spl.program();
+    fx.create_mint(&m, tp, &[]).await;
+    let usdc = PoolRef { mint: m.pubkey(), token_program: tp };
+    expect_err(fx.send(&[fx.dep.create_reward_pool(admin.pubkey(), usdc)], &[&admin]).await, VetmaiError::Unauthorized);
+    let payer = fx.payer();
+    // A proposal for another action cannot be used to create the pool.
+    let signal = passed(&mut fx, &big, ProposalAction::Signal).await;
+    let ix = fx.dep.execute_create_reward_pool(payer, signal, usdc);
+    expect_err(fx.send(&[ix], &[]).await, VetmaiError::ActionAccountsMismatch);
+    let p = passed(&mut fx, &big, ProposalAction::CreateRewardPool { mint: usdc.mint }).await;
+    expect_err(fx.send(&[fx.dep.execute_proposal(p, None)], &[]).await, VetmaiError::ActionNeedsOwnInstruction);
+    // Naming another mint than the proposal's is refused.
+    let wrong = PoolRef { mint: fx.dep.tmai_mint, token_program: tp };
+    let ix = fx.dep.execute_create_reward_pool(payer, p, wrong);
+    expect_err(fx.send(&[ix], &[]).await, VetmaiError::ActionAccountsMismatch);
+    fx.send(&[fx.dep.execute_action(payer, p, &ProposalAction::CreateRewardPool { mint: usdc.mint }, tp)], &[])
+        .await
+        .unwrap();
+    assert_eq!(proposal(&mut fx, p).await.state, ProposalState::Executed);
+    let pool = fx.pool(usdc).await;
+    assert_eq!((pool.mint, pool.index, pool.retired), (usdc.mint, 0, false));
+    fx.dep.add_pool(usdc.address());
+    // Revenue flows in; then the pool is retired: deposits are refused from then on.
+    fx.deposit(usdc, 700 * USDC).await.unwrap();
+    fx.warp_by(31 * DAY as i64).await;
+    let _ = &mid;
+    let p = passed(&mut fx, &big, ProposalAction::RetireRewardPool { mint: usdc.mint }).await;
+    fx.send(&[fx.dep.execute_action(payer, p, &ProposalAction::RetireRewardPool { mint: usdc.mint }, tp)], &[])
+        .await
+        .unwrap();
+    assert!(fx.pool(usdc).await.retired);
+    fx.crank(usdc).await.unwrap();
+    expect_err(fx.deposit(usdc, USDC).await, VetmaiError::PoolRetired);
+    assert_eq!(fx.pool(usdc).await.total_deposited, u128::from(700 * USDC));
+}
+
+/// Issue 13 (7): rent of finished proposals and of vote records comes back to whoever paid it;
+/// a vote record only once its vote can no longer change (so it cannot be re-cast and counted
+/// twice), a proposal only once nothing more can happen to it.
+#[tokio::test]
+async fn finished_proposals_and_vote_records_return_their_rent() {
+    let Gov { mut fx, big, mid, .. } = gov().await;
+    let p = propose(&mut fx, &big, ProposalAction::Signal).await.unwrap();
+    vote(&mut fx, &big, p, VoteChoice::Yes).await.unwrap();
+    vote(&mut fx, &mid, p, VoteChoice::No).await.unwrap();
+    // During the vote: neither closes.
+    expect_err(fx.send(&[fx.dep.close_vote_record(mid.key(), p)], &[&mid.kp]).await, VetmaiError::NotFinished);
+    expect_err(fx.send(&[fx.dep.close_proposal(big.key(), p)], &[&big.kp]).await, VetmaiError::NotFinished);
+    pass(&mut fx, p).await;
+    // Passed and executable: the proposal stays; the vote records may go (tallies are final).
+    expect_err(fx.send(&[fx.dep.close_proposal(big.key(), p)], &[&big.kp]).await, VetmaiError::NotFinished);
+    let rent = fx.ctx.banks_client.get_account(pda::vote(&p, &mid.key())).await.unwrap().unwrap().lamports;
+    let before = fx.ctx.banks_client.get_balance(mid.key()).await.unwrap();
+    fx.send(&[fx.dep.close_vote_record(mid.key(), p)], &[&mid.kp]).await.unwrap();
+    assert_eq!(fx.ctx.banks_client.get_balance(mid.key()).await.unwrap(), before + rent);
+    // A closed record cannot be re-cast into the finished vote.
+    expect_err(vote(&mut fx, &mid, p, VoteChoice::Yes).await, VetmaiError::VotingClosed);
+    assert_eq!(proposal(&mut fx, p).await.no, 22_000 * TMAI as u128, "tallies untouched");
+    // Someone else's record: refused (its PDA is derived from the signer).
+    let mut other = fx.dep.close_vote_record(mid.key(), p);
+    other.accounts[2].pubkey = pda::vote(&p, &big.key());
+    expect_anchor(fx.send(&[other], &[&mid.kp]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    // Executed: the proposer (only) closes it; then the last vote record still closes.
+    fx.warp_by(DAY as i64).await;
+    fx.send(&[fx.dep.execute_proposal(p, None)], &[]).await.unwrap();
+    expect_err(fx.send(&[fx.dep.close_proposal(mid.key(), p)], &[&mid.kp]).await, VetmaiError::WrongRentReceiver);
+    fx.send(&[fx.dep.close_proposal(big.key(), p)], &[&big.kp]).await.unwrap();
+    assert!(fx.ctx.banks_client.get_account(p).await.unwrap().is_none());
+    fx.send(&[fx.dep.close_vote_record(big.key(), p)], &[&big.kp]).await.unwrap();
+    assert!(fx.ctx.banks_client.get_account(pda::vote(&p, &big.key())).await.unwrap().is_none());
+    // A passed proposal whose execution window closed is finished too.
+    let p = propose(&mut fx, &big, ProposalAction::Signal).await.unwrap();
+    vote(&mut fx, &big, p, VoteChoice::Yes).await.unwrap();
+    pass(&mut fx, p).await;
+    fx.warp_by(8 * DAY as i64).await;
+    fx.send(&[fx.dep.close_proposal(big.key(), p)], &[&big.kp]).await.unwrap();
 }

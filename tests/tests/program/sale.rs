@@ -155,3 +155,57 @@ async fn rounds_are_opened_by_the_sale_authority_with_valid_times() {
     s.fx.send(&[ix], &[&admin]).await.unwrap();
     assert_eq!(s.fx.dao().await.round_count, 2);
 }
+
+/// Issue 13 (7): rent of a finished round, its vault and its commitments comes back, only once
+/// nothing is left to settle or withdraw; tokens sent to the vault outside the round are swept to
+/// the authority's account, not lost.
+#[tokio::test]
+async fn finished_rounds_and_commitments_return_their_rent() {
+    let mut s = sale(Fx::new().await).await;
+    let (l8, p8) = buyer(&mut s, 2_222_000 * TMAI, YEAR).await;
+    let (l5, p5) = buyer(&mut s, 444_000 * TMAI, YEAR).await;
+    s.fx.warp_to(s.start + 12 * HOUR).await;
+    commit(&mut s, &l8, p8, 4_000 * USDC).await.unwrap();
+    commit(&mut s, &l5, p5, 2_000 * USDC).await.unwrap();
+    // A donation to the escrow.
+    let vault = pda::round_vault(&s.round);
+    s.fx.mint_to_in(s.usdc, vault, 7).await;
+    let admin = s.fx.admin.insecure_clone();
+    let dest = s.fx.token_account_in(admin.pubkey(), s.usdc.mint, s.usdc.token_program).await;
+    let close_round = |s: &Sale| s.fx.dep.close_round(admin.pubkey(), s.round, s.usdc, dest);
+    // Not before the end, nor with commitments unsettled or proceeds still in the vault.
+    expect_err(s.fx.send(&[close_round(&s)], &[&admin]).await, VetmaiError::NotFinished);
+    let close_l8 = s.fx.dep.close_commitment(l8.key(), s.round);
+    expect_err(s.fx.send(std::slice::from_ref(&close_l8), &[&l8.kp]).await, VetmaiError::NotFinished);
+    s.fx.warp_to(s.end).await;
+    s.fx.send(&[s.fx.dep.settle_commitment(s.round, l8.key(), s.usdc, p8)], &[]).await.unwrap();
+    expect_err(s.fx.send(&[close_round(&s)], &[&admin]).await, VetmaiError::NotFinished);
+    s.fx.send(&[s.fx.dep.settle_commitment(s.round, l5.key(), s.usdc, p5)], &[]).await.unwrap();
+    expect_err(s.fx.send(&[close_round(&s)], &[&admin]).await, VetmaiError::NotFinished);
+    s.fx.send(&[s.fx.dep.withdraw_proceeds(admin.pubkey(), s.round, s.usdc, dest)], &[&admin]).await.unwrap();
+    assert_eq!(s.fx.balance(dest).await, 5_000 * USDC);
+    // Only the committer closes its commitment, and only the authority the round.
+    let ix = s.fx.dep.close_commitment(l5.key(), s.round);
+    let mut stolen = ix.clone();
+    stolen.accounts[0].pubkey = l8.key();
+    expect_anchor(s.fx.send(&[stolen], &[&l8.kp]).await, anchor_lang::error::ErrorCode::ConstraintSeeds);
+    let ix_other = s.fx.dep.close_round(l8.key(), s.round, s.usdc, p8);
+    expect_err(s.fx.send(&[ix_other], &[&l8.kp]).await, VetmaiError::Unauthorized);
+    let rent_of = |lamports: Option<solana_account::Account>| lamports.map_or(0, |a| a.lamports);
+    let c_rent = rent_of(s.fx.ctx.banks_client.get_account(pda::commitment(&s.round, &l8.key())).await.unwrap());
+    let before = s.fx.ctx.banks_client.get_balance(l8.key()).await.unwrap();
+    s.fx.send(&[close_l8], &[&l8.kp]).await.unwrap();
+    assert_eq!(s.fx.ctx.banks_client.get_balance(l8.key()).await.unwrap(), before + c_rent);
+    s.fx.send(&[ix], &[&l5.kp]).await.unwrap();
+    let r_rent = rent_of(s.fx.ctx.banks_client.get_account(s.round).await.unwrap())
+        + rent_of(s.fx.ctx.banks_client.get_account(vault).await.unwrap());
+    let before = s.fx.ctx.banks_client.get_balance(admin.pubkey()).await.unwrap();
+    s.fx.send(&[close_round(&s)], &[&admin]).await.unwrap();
+    assert_eq!(s.fx.ctx.banks_client.get_balance(admin.pubkey()).await.unwrap(), before + r_rent);
+    assert_eq!(s.fx.balance(dest).await, 5_000 * USDC + 7, "the donation is swept, not burnt");
+    for gone in [s.round, vault, pda::commitment(&s.round, &l8.key()), pda::commitment(&s.round, &l5.key())] {
+        assert!(s.fx.ctx.banks_client.get_account(gone).await.unwrap().is_none());
+    }
+    // A closed round takes no commits and cannot be settled again.
+    expect_anchor(commit(&mut s, &l8, p8, USDC).await, anchor_lang::error::ErrorCode::AccountNotInitialized);
+}

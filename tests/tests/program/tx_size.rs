@@ -5,7 +5,7 @@ use solana_program_test::tokio;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 use vetmai::state::ParamsUpdate;
-use vetmai::{ClaimMode, CreateProposalArgs, LockKind, OpenRoundArgs, ProposalAction, VoteChoice};
+use vetmai::{ClaimMode, CreateProposalArgs, ExitRewards, LockKind, OpenRoundArgs, ProposalAction, VoteChoice};
 use vetmai_client::ix::{ClaimAccounts, ExecuteTokens, PoolRef, WithdrawPayout};
 use vetmai_client::pda;
 
@@ -116,6 +116,17 @@ async fn every_instruction_fits_in_one_transaction() {
         ("commit", d.commit(o, token, pools[0], token, 1)),
         ("settle_commitment", d.settle_commitment(token, o, pools[0], token)),
         ("withdraw_proceeds", d.withdraw_proceeds(o, token, pools[0], token)),
+        ("exit_lock (four pools)", d.exit_lock(o, token, pos, ExitRewards::Keep, &[0, 1, 2, 3])),
+        ("create_treasury", d.create_treasury(o, pools[0])),
+        (
+            "execute_create_reward_pool",
+            d.execute_action(o, token, &ProposalAction::CreateRewardPool { mint: pools[0].mint }, token),
+        ),
+        ("execute (retire pool)", d.execute_action(o, token, &ProposalAction::RetireRewardPool { mint: token }, token)),
+        ("close_vote_record", d.close_vote_record(o, token)),
+        ("close_proposal", d.close_proposal(o, token)),
+        ("close_commitment", d.close_commitment(o, token)),
+        ("close_round", d.close_round(o, token, pools[0], token)),
     ];
     let payer = Keypair::new();
     println!("{:<30} {:>6} {:>9}", "instruction", "bytes", "accounts");

@@ -8,16 +8,21 @@ use anchor_spl::token_2022::spl_token_2022::{
 };
 
 use crate::error::VetmaiError;
-use crate::state::Config;
+use crate::state::{Config, SaleRound};
 
-/// Token-2022 extensions that would break exact accounting or custody (fees change the amount
-/// received, hooks need extra accounts, a permanent delegate could drain a vault).
-const REJECTED_EXTENSIONS: [ExtensionType; 5] = [
+/// Token-2022 extensions that would break exact accounting or custody: fees change the amount
+/// received, hooks need extra accounts, a permanent delegate could drain a vault, a pause or a
+/// frozen default state could stop every vault, and a mint that can be closed could be
+/// re-created at the same address with other decimals.
+const REJECTED_EXTENSIONS: [ExtensionType; 8] = [
     ExtensionType::TransferFeeConfig,
     ExtensionType::TransferHook,
     ExtensionType::PermanentDelegate,
     ExtensionType::NonTransferable,
     ExtensionType::ConfidentialTransferMint,
+    ExtensionType::Pausable,
+    ExtensionType::MintCloseAuthority,
+    ExtensionType::DefaultAccountState,
 ];
 
 /// Refuses Token-2022 mints carrying an extension in [`REJECTED_EXTENSIONS`].
@@ -82,4 +87,19 @@ pub fn transfer_signed<'info>(
         authority: authority.clone(),
     };
     transfer_checked(CpiContext::new_with_signer(token_program.key(), accounts, &[seeds]), amount, mint.decimals)
+}
+
+/// Moves `amount` out of a sale round's escrow vault, signed by the round PDA (the vault's only
+/// authority: neither the config nor the DAO can move escrowed payments).
+pub fn escrow_out<'info>(
+    token_program: &Interface<'info, TokenInterface>,
+    mint: &InterfaceAccount<'info, Mint>,
+    vault: &InterfaceAccount<'info, TokenAccount>,
+    to: &InterfaceAccount<'info, TokenAccount>,
+    round: &Account<'info, SaleRound>,
+    amount: u64,
+) -> Result<()> {
+    let id = round.id.to_le_bytes();
+    let bump = [round.bump];
+    transfer_signed(token_program, mint, vault, to, &round.to_account_info(), &[SaleRound::SEED, &id, &bump], amount)
 }

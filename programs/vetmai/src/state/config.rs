@@ -100,7 +100,8 @@ impl Params {
         })
     }
 
-    /// Rejects any combination the program could not honour.
+    /// Rejects any combination the program could not honour, or that would remove a governance
+    /// safety rail (see the `*_RANGE` bounds in `constants`).
     pub fn validate(&self) -> Result<()> {
         require!(
             self.min_lock >= MIN_LOCK_FLOOR && self.min_lock <= self.max_lock && self.max_lock <= MAX_LOCK_CAP,
@@ -113,11 +114,14 @@ impl Params {
         require!(vetmai_math::thresholds_valid(&self.level_thresholds), VetmaiError::InvalidThresholds);
         let day_to_year = DAY..=MAX_LOCK_CAP;
         require!(day_to_year.contains(&self.distribution_period), VetmaiError::InvalidParam);
-        require!((3_600..=MAX_LOCK_CAP).contains(&self.voting_period), VetmaiError::InvalidParam);
-        require!(self.quorum_bps <= vetmai_math::BPS, VetmaiError::InvalidParam);
-        require!(self.approval_margin_bps <= vetmai_math::BPS, VetmaiError::InvalidParam);
-        require!(self.timelock <= MAX_LOCK_CAP, VetmaiError::InvalidParam);
-        require!(day_to_year.contains(&self.execution_window), VetmaiError::InvalidParam);
+        require!(
+            VOTING_PERIOD_RANGE.contains(&self.voting_period) && self.voting_period <= self.max_lock,
+            VetmaiError::InvalidParam
+        );
+        require!(QUORUM_BPS_RANGE.contains(&self.quorum_bps), VetmaiError::InvalidParam);
+        require!(APPROVAL_MARGIN_BPS_RANGE.contains(&self.approval_margin_bps), VetmaiError::InvalidParam);
+        require!(TIMELOCK_RANGE.contains(&self.timelock), VetmaiError::InvalidParam);
+        require!(EXECUTION_WINDOW_RANGE.contains(&self.execution_window), VetmaiError::InvalidParam);
         Ok(())
     }
 

@@ -25,6 +25,9 @@ pub struct Dao {
 
 impl Dao {
     pub const SEED: &'static [u8] = b"dao";
+    /// Treasury token accounts: PDA `["treasury", mint]`, authority = the DAO PDA. Token-moving
+    /// proposals pay only from these, never from any other account the DAO might control.
+    pub const TREASURY_SEED: &'static [u8] = b"treasury";
     /// Account size in bytes, discriminator included.
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
 }
@@ -44,6 +47,14 @@ pub enum ProposalAction {
     SetRevenueAuthority { authority: Pubkey },
     /// Set who may open sale rounds.
     SetSaleAuthority { authority: Pubkey },
+    /// Replace the guardian (default pubkey: no guardian). The guardian cannot veto it.
+    SetGuardian { guardian: Pubkey },
+    /// Register a reward pool for `mint` (executed by `execute_create_reward_pool`, which pays
+    /// for the new accounts).
+    CreateRewardPool { mint: Pubkey },
+    /// Retire `mint`'s reward pool: it takes no more revenue; what it streams and owes stays
+    /// claimable.
+    RetireRewardPool { mint: Pubkey },
 }
 
 /// Where a proposal stands.
@@ -112,8 +123,11 @@ pub struct Proposal {
     pub abstain: u128,
     /// Vote records currently counted.
     pub voters: u32,
+    /// Set by the first vote ever cast (even if later changed or withdrawn): the proposer can
+    /// no longer cancel.
+    pub ever_voted: bool,
     /// Space for fields added later without a migration.
-    pub reserved: [u8; 32],
+    pub reserved: [u8; 31],
 }
 
 impl Proposal {
@@ -135,6 +149,18 @@ impl Proposal {
         self.executable_at()?
             .checked_add(Self::secs(self.execution_window)?)
             .ok_or_else(|| error!(VetmaiError::MathOverflow))
+    }
+
+    /// Whether nothing more can happen to this proposal at `now` (its account may be closed):
+    /// defeated, cancelled, vetoed, executed, or passed with its execution window over.
+    pub fn is_finished(&self, now: i64) -> Result<bool> {
+        Ok(match self.state {
+            ProposalState::Voting => false,
+            ProposalState::Passed => now >= self.expires_at()?,
+            ProposalState::Defeated | ProposalState::Cancelled | ProposalState::Vetoed | ProposalState::Executed => {
+                true
+            }
+        })
     }
 
     /// Adds (or removes) `weight` on `choice`.

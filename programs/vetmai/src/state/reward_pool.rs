@@ -36,8 +36,10 @@ pub struct RewardPool {
     pub history_chunks: u64,
     /// The score sharing this pool's rewards (kept equal to the program-wide total).
     pub score: ScoreBook,
+    /// Retired by governance: takes no more revenue; what it streams and owes stays claimable.
+    pub retired: bool,
     /// Space for fields added later without a migration.
-    pub reserved: [u8; 128],
+    pub reserved: [u8; 127],
 }
 
 /// A pool's linear stream and its reward-per-score accumulator.

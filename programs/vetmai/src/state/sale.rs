@@ -25,7 +25,8 @@ pub struct SaleRound {
     pub payment_mint: Pubkey,
     /// Token program of `payment_mint`.
     pub token_program: Pubkey,
-    /// Token account holding commitments; PDA `["round_vault", round]`, authority = the DAO PDA.
+    /// Token account holding commitments; PDA `["round_vault", round]`, authority = this round PDA
+    /// (escrow: unreachable from governance).
     pub vault: Pubkey,
     /// Most the round sells, payment base units.
     pub total_cap: u64,

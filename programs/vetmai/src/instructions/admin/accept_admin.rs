@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::VetmaiError;
+use crate::events::AdminChanged;
 use crate::state::Config;
 
 #[derive(Accounts)]
@@ -19,5 +20,6 @@ pub fn handle_accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
     let config = &mut ctx.accounts.config;
     config.admin = ctx.accounts.new_admin.key();
     config.pending_admin = Pubkey::default();
+    emit!(AdminChanged { admin: config.admin, pending_admin: config.pending_admin });
     Ok(())
 }

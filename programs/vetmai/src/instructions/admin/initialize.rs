@@ -1,13 +1,28 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
+use crate::error::VetmaiError;
+use crate::events::Initialized;
 use crate::state::{Config, Params, ScoreBook, Totals};
+
+/// This program's ProgramData account under the upgradeable loader: `[program id]` derived by
+/// the loader.
+pub fn program_data_address() -> Pubkey {
+    Pubkey::find_program_address(&[crate::ID.as_ref()], &anchor_lang::solana_program::bpf_loader_upgradeable::ID).0
+}
 
 #[derive(Accounts)]
 pub struct Initialize<'info> {
-    /// First admin; pays for the config and the vault.
+    /// First admin; pays for the config and the vault. Must be the program's upgrade authority,
+    /// so nobody can front-run the deployer and pick the admin or the mint.
     #[account(mut)]
     pub admin: Signer<'info>,
+    /// The program's ProgramData account (owner: the upgradeable loader, checked by the type).
+    #[account(
+        address = program_data_address() @ VetmaiError::WrongProgramData,
+        constraint = program_data.upgrade_authority_address == Some(admin.key()) @ VetmaiError::NotUpgradeAuthority,
+    )]
+    pub program_data: Account<'info, ProgramData>,
     /// The TMAI mint.
     #[account(mint::token_program = token_program)]
     pub tmai_mint: Box<InterfaceAccount<'info, Mint>>,
@@ -46,5 +61,10 @@ pub fn handle_initialize(ctx: Context<Initialize>) -> Result<()> {
     config.params = params;
     config.totals = Totals { locked_amount: 0, open_positions: 0, stakers: 0, score: ScoreBook::new(epoch) };
     config.reserved = [0; 256];
+    emit!(Initialized {
+        admin: config.admin,
+        tmai_mint: config.tmai_mint,
+        token_program: config.token_program,
+    });
     Ok(())
 }

@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::VetmaiError;
+use crate::events::AdminChanged;
 use crate::state::Config;
 
 #[derive(Accounts)]
@@ -13,6 +14,8 @@ pub struct SetAdmin<'info> {
 /// First step of an admin handover: proposes `new_admin`, who must accept. Passing the default
 /// pubkey cancels a pending proposal.
 pub fn handle_set_admin(ctx: Context<SetAdmin>, new_admin: Pubkey) -> Result<()> {
-    ctx.accounts.config.pending_admin = new_admin;
+    let config = &mut ctx.accounts.config;
+    config.pending_admin = new_admin;
+    emit!(AdminChanged { admin: config.admin, pending_admin: new_admin });
     Ok(())
 }

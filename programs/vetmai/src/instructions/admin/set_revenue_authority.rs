@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::VetmaiError;
+use crate::events::RevenueAuthoritySet;
 use crate::state::Config;
 
 #[derive(Accounts)]
@@ -13,5 +14,6 @@ pub struct SetRevenueAuthority<'info> {
 /// Sets who may deposit revenue into the reward pools.
 pub fn handle_set_revenue_authority(ctx: Context<SetRevenueAuthority>, authority: Pubkey) -> Result<()> {
     ctx.accounts.config.revenue_authority = authority;
+    emit!(RevenueAuthoritySet { authority });
     Ok(())
 }

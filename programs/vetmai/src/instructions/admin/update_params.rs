@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::VetmaiError;
+use crate::events::ParamsUpdated;
 use crate::state::{Config, ParamsUpdate};
 
 #[derive(Accounts)]
@@ -17,5 +18,6 @@ pub fn handle_update_params(ctx: Context<UpdateParams>, update: ParamsUpdate) ->
     let params = update.apply_to(&config.params);
     params.validate()?;
     config.params = params;
+    emit!(ParamsUpdated { by: ctx.accounts.admin.key(), params });
     Ok(())
 }

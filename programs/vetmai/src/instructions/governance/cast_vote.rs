@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::VetmaiError;
+use crate::events::VoteChanged;
 use crate::instructions::locks;
 use crate::state::{Proposal, ProposalState, Staker, VoteChoice, VoteRecord};
 
@@ -57,6 +58,7 @@ pub fn handle_cast_vote(ctx: Context<CastVote>, choice: VoteChoice) -> Result<()
     let w = weight(&ctx.accounts.staker, p, now)?;
     p.tally(choice, w, true)?;
     p.voters = p.voters.checked_add(1).ok_or(VetmaiError::MathOverflow)?;
+    p.ever_voted = true;
     let v = &mut ctx.accounts.vote;
     v.proposal = p.key();
     v.voter = ctx.accounts.voter.key();
@@ -64,6 +66,7 @@ pub fn handle_cast_vote(ctx: Context<CastVote>, choice: VoteChoice) -> Result<()
     v.choice = choice;
     v.weight = w;
     v.updated_at = now;
+    emit!(VoteChanged { proposal: p.key(), voter: v.voter, choice: Some(choice), weight: w });
     Ok(())
 }
 
@@ -79,6 +82,7 @@ pub fn handle_change_vote(ctx: Context<ChangeVote>, choice: VoteChoice) -> Resul
     v.choice = choice;
     v.weight = w;
     v.updated_at = now;
+    emit!(VoteChanged { proposal: p.key(), voter: v.voter, choice: Some(choice), weight: w });
     Ok(())
 }
 
@@ -103,5 +107,6 @@ pub fn handle_withdraw_vote(ctx: Context<WithdrawVote>) -> Result<()> {
     let v = &ctx.accounts.vote;
     p.tally(v.choice, v.weight, false)?;
     p.voters = p.voters.checked_sub(1).ok_or(VetmaiError::MathOverflow)?;
+    emit!(VoteChanged { proposal: p.key(), voter: v.voter, choice: None, weight: 0 });
     Ok(())
 }

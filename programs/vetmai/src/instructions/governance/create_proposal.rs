@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::constants::{MAX_TITLE_LEN, MAX_URL_LEN};
 use crate::error::VetmaiError;
+use crate::events::ProposalCreated;
 use crate::instructions::locks;
 use crate::state::{Config, Dao, Proposal, ProposalAction, ProposalState, Staker};
 
@@ -82,7 +83,9 @@ pub fn handle_create_proposal(ctx: Context<CreateProposal>, args: CreateProposal
     p.no = 0;
     p.abstain = 0;
     p.voters = 0;
-    p.reserved = [0; 32];
+    p.ever_voted = false;
+    p.reserved = [0; 31];
+    emit!(ProposalCreated { proposal: p.key(), id: p.id, proposer: p.proposer, voting_ends_at: p.voting_ends_at });
     dao.proposal_count = dao.proposal_count.checked_add(1).ok_or(VetmaiError::MathOverflow)?;
     Ok(())
 }

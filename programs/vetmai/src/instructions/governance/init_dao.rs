@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::VetmaiError;
+use crate::events::{AdminChanged, DaoChanged};
 use crate::state::{Config, Dao};
 
 #[derive(Accounts)]
@@ -24,6 +25,7 @@ pub fn handle_init_dao(ctx: Context<InitDao>, guardian: Pubkey, sale_authority: 
     dao.guardian = guardian;
     dao.sale_authority = sale_authority;
     dao.reserved = [0; 64];
+    emit!(DaoChanged { guardian, sale_authority });
     Ok(())
 }
 
@@ -41,6 +43,7 @@ pub fn handle_transfer_to_dao(ctx: Context<TransferToDao>) -> Result<()> {
     let config = &mut ctx.accounts.config;
     config.admin = ctx.accounts.dao.key();
     config.pending_admin = Pubkey::default();
+    emit!(AdminChanged { admin: config.admin, pending_admin: config.pending_admin });
     Ok(())
 }
 
@@ -59,6 +62,8 @@ pub struct SetGuardian<'info> {
 
 /// Replaces (or, with the default pubkey, removes) the guardian.
 pub fn handle_set_guardian(ctx: Context<SetGuardian>, guardian: Pubkey) -> Result<()> {
-    ctx.accounts.dao.guardian = guardian;
+    let dao = &mut ctx.accounts.dao;
+    dao.guardian = guardian;
+    emit!(DaoChanged { guardian, sale_authority: dao.sale_authority });
     Ok(())
 }

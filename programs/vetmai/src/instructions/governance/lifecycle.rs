@@ -1,8 +1,9 @@
 use anchor_lang::prelude::*;
 
 use crate::error::VetmaiError;
+use crate::events::ProposalStateChanged;
 use crate::instructions::locks;
-use crate::state::{Dao, Proposal, ProposalState};
+use crate::state::{Dao, Proposal, ProposalAction, ProposalState};
 
 #[derive(Accounts)]
 pub struct FinalizeProposal<'info> {
@@ -18,6 +19,7 @@ pub fn handle_finalize_proposal(ctx: Context<FinalizeProposal>) -> Result<()> {
     require!(now >= p.voting_ends_at, VetmaiError::VotingNotEnded);
     let passed = p.outcome_passes().ok_or(VetmaiError::MathOverflow)?;
     p.state = if passed { ProposalState::Passed } else { ProposalState::Defeated };
+    emit!(ProposalStateChanged { proposal: p.key(), state: p.state });
     Ok(())
 }
 
@@ -31,12 +33,17 @@ pub struct CancelProposal<'info> {
     pub proposal: Box<Account<'info, Proposal>>,
 }
 
-/// The proposer withdraws a proposal nobody has voted on.
+/// The proposer withdraws a proposal nobody has ever voted on (a vote later changed or withdrawn
+/// still counts as cast: voters acted on the proposal as it stands).
 pub fn handle_cancel_proposal(ctx: Context<CancelProposal>) -> Result<()> {
     let (now, _) = locks::now()?;
     let p = &mut ctx.accounts.proposal;
-    require!(p.state == ProposalState::Voting && now < p.voting_ends_at && p.voters == 0, VetmaiError::CannotCancel);
+    require!(
+        p.state == ProposalState::Voting && now < p.voting_ends_at && p.voters == 0 && !p.ever_voted,
+        VetmaiError::CannotCancel
+    );
     p.state = ProposalState::Cancelled;
+    emit!(ProposalStateChanged { proposal: p.key(), state: p.state });
     Ok(())
 }
 
@@ -52,12 +59,15 @@ pub struct VetoProposal<'info> {
     pub proposal: Box<Account<'info, Proposal>>,
 }
 
-/// The guardian stops a passed proposal during its timelock.
+/// The guardian stops a passed proposal during its timelock. A proposal that replaces the
+/// guardian is out of its reach: the guardian answers to the DAO, not the other way round.
 pub fn handle_veto_proposal(ctx: Context<VetoProposal>) -> Result<()> {
     let (now, _) = locks::now()?;
     let p = &mut ctx.accounts.proposal;
     require!(p.state == ProposalState::Passed, VetmaiError::WrongProposalState);
     require!(now < p.executable_at()?, VetmaiError::CannotVeto);
+    require!(!matches!(p.action, ProposalAction::SetGuardian { .. }), VetmaiError::CannotVetoGuardianChange);
     p.state = ProposalState::Vetoed;
+    emit!(ProposalStateChanged { proposal: p.key(), state: p.state });
     Ok(())
 }

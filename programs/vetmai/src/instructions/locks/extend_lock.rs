@@ -34,6 +34,7 @@ pub fn handle_extend_lock<'info>(mut ctx: Context<'info, ModifyLock<'info>>, new
     let mut ledger = Ledger::open(&mut a.config, &mut a.staker, &mut pools)?;
     let now = ledger.now;
     let p = &mut a.position;
+    require!(p.amount > 0, VetmaiError::PositionEmpty);
     let new_end = match p.kind {
         LockKind::Fixed => {
             let end = vetmai_math::time::lock_end(now, new_duration).ok_or(VetmaiError::MathOverflow)?;

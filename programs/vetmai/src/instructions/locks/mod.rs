@@ -4,6 +4,7 @@
 pub mod begin_unlock;
 pub mod close_staker;
 pub mod create_lock;
+pub mod exit_lock;
 pub mod extend_lock;
 pub mod increase_amount;
 pub mod withdraw;
@@ -11,6 +12,7 @@ pub mod withdraw;
 pub use begin_unlock::*;
 pub use close_staker::*;
 pub use create_lock::*;
+pub use exit_lock::*;
 pub use extend_lock::*;
 pub use increase_amount::*;
 pub use withdraw::*;

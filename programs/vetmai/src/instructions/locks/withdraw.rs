@@ -7,6 +7,7 @@ use crate::events::LockWithdrawn;
 use crate::instructions::token;
 use crate::state::{Config, LockKind, Position, RewardHistory, RewardPool, Staker};
 
+/// Accounts of `withdraw` and `exit_lock`.
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
     /// Position owner; receives the tokens and the position's rent.
@@ -22,8 +23,9 @@ pub struct Withdraw<'info> {
     pub owner_token: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, seeds = [Staker::SEED, owner.key().as_ref()], bump = staker.bump)]
     pub staker: Box<Account<'info, Staker>>,
+    /// Closed by `withdraw` (rent to the owner), and by `exit_lock` when nothing stays owed.
     #[account(
-        mut, close = owner, has_one = owner @ VetmaiError::NotPositionOwner,
+        mut, has_one = owner @ VetmaiError::NotPositionOwner,
         seeds = [Position::SEED, position.owner.as_ref(), &position.index.to_le_bytes()], bump = position.bump,
     )]
     pub position: Box<Account<'info, Position>>,
@@ -89,12 +91,14 @@ pub fn handle_withdraw<'info>(mut ctx: Context<'info, Withdraw<'info>>) -> Resul
     t.open_positions = t.open_positions.checked_sub(1).ok_or(VetmaiError::MathOverflow)?;
     let amount = p.amount;
     pools.exit()?;
-    token::pay_out(&a.token_program, &a.tmai_mint, &a.vault, &a.owner_token, &a.config, amount)?;
+    if amount > 0 {
+        token::pay_out(&a.token_program, &a.tmai_mint, &a.vault, &a.owner_token, &a.config, amount)?;
+    }
     for (r, paid) in payouts.iter().filter(|(_, paid)| *paid > 0) {
         token::pay_out(&r.token_program, &r.mint, &r.vault, &r.destination, &a.config, *paid)?;
     }
     emit!(LockWithdrawn { owner: a.position.owner, position: a.position.key(), amount });
-    Ok(())
+    a.position.close(a.owner.to_account_info())
 }
 
 /// One pool's payout accounts, checked against the pool and the position's owner.

@@ -38,6 +38,7 @@ pub struct ClaimRewards<'info> {
     #[account(
         mut, seeds = [Position::SEED, target.owner.as_ref(), &target.index.to_le_bytes()], bump = target.bump,
         constraint = target.owner == position.owner @ VetmaiError::NotPositionOwner,
+        constraint = target.key() != position.key() @ VetmaiError::ReinvestTargetIsSource,
     )]
     pub target: Option<Box<Account<'info, Position>>>,
     /// Reinvest: the TMAI vault.

@@ -3,6 +3,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::MAX_REWARD_POOLS;
 use crate::error::VetmaiError;
+use crate::events::RewardPoolChanged;
 use crate::instructions::{locks, token};
 use crate::state::{Config, RewardHistory, RewardPool, RewardStream};
 
@@ -33,37 +34,53 @@ pub struct CreateRewardPool<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// Registers a reward pool for one mint (admin; the DAO once it holds the admin rights). The pool
-/// starts with the program-wide score as it stands, so every open position shares from now on.
+/// Registers a reward pool for one mint (admin; once governance holds the admin rights, a passed
+/// `CreateRewardPool` proposal through `execute_create_reward_pool`). The pool starts with the
+/// program-wide score as it stands, so every open position shares from now on.
 pub fn handle_create_reward_pool(ctx: Context<CreateRewardPool>) -> Result<()> {
-    token::check_mint_extensions(&ctx.accounts.reward_mint.to_account_info())?;
+    let a = ctx.accounts;
+    let bumps = (ctx.bumps.pool, ctx.bumps.reward_vault);
+    register_pool(&mut a.config, &mut a.pool, &a.reward_mint, &a.reward_vault, &a.history, &a.token_program, bumps)
+}
+
+/// Fills a new pool, its history chunk 0 and the config's pool list.
+pub fn register_pool<'info>(
+    config: &mut Account<'info, Config>,
+    pool: &mut Account<'info, RewardPool>,
+    reward_mint: &InterfaceAccount<'info, Mint>,
+    reward_vault: &InterfaceAccount<'info, TokenAccount>,
+    history: &AccountLoader<'info, RewardHistory>,
+    token_program: &Interface<'info, TokenInterface>,
+    (pool_bump, vault_bump): (u8, u8),
+) -> Result<()> {
+    token::check_mint_extensions(&reward_mint.to_account_info())?;
     let (now, epoch) = locks::now()?;
-    let config = &mut ctx.accounts.config;
     let index = usize::from(config.reward_pool_count);
     require!(index < MAX_REWARD_POOLS, VetmaiError::TooManyRewardPools);
     config.totals.score.fixed.advance(epoch)?;
 
-    let pool = &mut ctx.accounts.pool;
-    pool.mint = ctx.accounts.reward_mint.key();
-    pool.token_program = ctx.accounts.token_program.key();
-    pool.vault = ctx.accounts.reward_vault.key();
+    pool.mint = reward_mint.key();
+    pool.token_program = token_program.key();
+    pool.vault = reward_vault.key();
     pool.index = config.reward_pool_count;
-    pool.bump = ctx.bumps.pool;
-    pool.vault_bump = ctx.bumps.reward_vault;
+    pool.bump = pool_bump;
+    pool.vault_bump = vault_bump;
     pool.stream = RewardStream { acc: 0, last_update: now, remaining: 0, end: now, carry: 0 };
     pool.total_deposited = 0;
     pool.total_claimed = 0;
     pool.history_start_epoch = epoch;
     pool.history_chunks = 1;
     pool.score = config.totals.score;
-    pool.reserved = [0; 128];
+    pool.retired = false;
+    pool.reserved = [0; 127];
 
-    let mut h = ctx.accounts.history.load_init()?;
+    let mut h = history.load_init()?;
     h.pool = pool.key();
     h.chunk = 0;
     h.start_epoch = epoch;
 
     config.reward_pools[index] = pool.key();
     config.reward_pool_count = config.reward_pool_count.checked_add(1).ok_or(VetmaiError::MathOverflow)?;
+    emit!(RewardPoolChanged { pool: pool.key(), mint: pool.mint, index: pool.index, retired: false });
     Ok(())
 }

@@ -33,6 +33,7 @@ pub fn handle_deposit_revenue(ctx: Context<DepositRevenue>, amount: u64) -> Resu
     require!(amount > 0, VetmaiError::ZeroAmount);
     let (now, _) = locks::now()?;
     let pool = &mut ctx.accounts.pool;
+    require!(!pool.retired, VetmaiError::PoolRetired);
     pool.advance(now, &mut [])?;
     pool.add_revenue(now, amount, ctx.accounts.config.params.distribution_period)?;
     let a = &ctx.accounts;

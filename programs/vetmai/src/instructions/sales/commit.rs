@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::error::VetmaiError;
+use crate::events::Committed;
 use crate::instructions::{locks, token};
 use crate::state::{CommitSlice, Commitment, Config, SaleRound, Staker, MAX_COMMITS};
 
@@ -59,5 +60,7 @@ pub fn handle_commit(mut ctx: Context<Commit>, amount: u64) -> Result<()> {
     c.commits = c.commits.checked_add(1).ok_or(VetmaiError::MathOverflow)?;
     c.amount = total;
     r.total_committed = r.total_committed.checked_add(amount).ok_or(VetmaiError::MathOverflow)?;
-    token::deposit(&a.token_program, &a.payment_mint, &a.source, &a.vault, &a.wallet, amount)
+    token::deposit(&a.token_program, &a.payment_mint, &a.source, &a.vault, &a.wallet, amount)?;
+    emit!(Committed { round: r.key(), wallet: a.wallet.key(), amount, total });
+    Ok(())
 }

@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::error::VetmaiError;
+use crate::events::RoundOpened;
 use crate::instructions::{locks, token};
 use crate::state::{Dao, SaleRound, DEFAULT_LEVEL_CAPS_WHOLE, DEFAULT_WINDOW_OPEN_HOURS, LEVELS};
 
@@ -35,11 +36,12 @@ pub struct OpenRound<'info> {
         seeds = [SaleRound::SEED, &dao.round_count.to_le_bytes()], bump,
     )]
     pub round: Box<Account<'info, SaleRound>>,
-    /// Holds commitments; its authority is the DAO PDA.
+    /// Holds commitments (escrow); its authority is the round PDA itself, so no governance
+    /// action (the DAO signs those) can move committers' payments.
     #[account(
         init, payer = authority,
         seeds = [SaleRound::VAULT_SEED, round.key().as_ref()], bump,
-        token::mint = payment_mint, token::authority = dao, token::token_program = token_program,
+        token::mint = payment_mint, token::authority = round, token::token_program = token_program,
     )]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
     pub token_program: Interface<'info, TokenInterface>,
@@ -87,5 +89,13 @@ pub fn handle_open_round(ctx: Context<OpenRound>, args: OpenRoundArgs) -> Result
     r.committers = 0;
     r.reserved = [0; 32];
     dao.round_count = dao.round_count.checked_add(1).ok_or(VetmaiError::MathOverflow)?;
+    emit!(RoundOpened {
+        round: r.key(),
+        id: r.id,
+        payment_mint: r.payment_mint,
+        total_cap: r.total_cap,
+        start: r.start,
+        end: r.end,
+    });
     Ok(())
 }

@@ -2,13 +2,12 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::error::VetmaiError;
+use crate::events::{CommitmentSettled, ProceedsWithdrawn};
 use crate::instructions::{locks, token};
-use crate::state::{Commitment, Dao, SaleRound};
+use crate::state::{Commitment, SaleRound};
 
 #[derive(Accounts)]
 pub struct SettleCommitment<'info> {
-    #[account(seeds = [Dao::SEED], bump = dao.bump)]
-    pub dao: Box<Account<'info, Dao>>,
     #[account(mut, seeds = [SaleRound::SEED, &round.id.to_le_bytes()], bump = round.bump)]
     pub round: Box<Account<'info, SaleRound>>,
     #[account(
@@ -44,25 +43,15 @@ pub fn handle_settle_commitment(mut ctx: Context<SettleCommitment>) -> Result<()
     r.total_allocated = r.total_allocated.checked_add(allocation).ok_or(VetmaiError::MathOverflow)?;
     r.total_refunded = r.total_refunded.checked_add(refund).ok_or(VetmaiError::MathOverflow)?;
     if refund > 0 {
-        let bump = [a.dao.bump];
-        token::transfer_signed(
-            &a.token_program,
-            &a.payment_mint,
-            &a.vault,
-            &a.refund_to,
-            &a.dao.to_account_info(),
-            &[Dao::SEED, &bump],
-            refund,
-        )?;
+        token::escrow_out(&a.token_program, &a.payment_mint, &a.vault, &a.refund_to, &a.round, refund)?;
     }
+    emit!(CommitmentSettled { round: a.round.key(), wallet: a.commitment.wallet, allocation, refund });
     Ok(())
 }
 
 #[derive(Accounts)]
 pub struct WithdrawProceeds<'info> {
     pub authority: Signer<'info>,
-    #[account(seeds = [Dao::SEED], bump = dao.bump)]
-    pub dao: Box<Account<'info, Dao>>,
     #[account(
         mut, seeds = [SaleRound::SEED, &round.id.to_le_bytes()], bump = round.bump,
         has_one = authority @ VetmaiError::Unauthorized,
@@ -87,14 +76,7 @@ pub fn handle_withdraw_proceeds(mut ctx: Context<WithdrawProceeds>) -> Result<()
     let amount = a.round.proceeds().checked_sub(a.round.proceeds_withdrawn).ok_or(VetmaiError::MathOverflow)?;
     require!(amount > 0, VetmaiError::ZeroAmount);
     a.round.proceeds_withdrawn = a.round.proceeds();
-    let bump = [a.dao.bump];
-    token::transfer_signed(
-        &a.token_program,
-        &a.payment_mint,
-        &a.vault,
-        &a.destination,
-        &a.dao.to_account_info(),
-        &[Dao::SEED, &bump],
-        amount,
-    )
+    token::escrow_out(&a.token_program, &a.payment_mint, &a.vault, &a.destination, &a.round, amount)?;
+    emit!(ProceedsWithdrawn { round: a.round.key(), destination: a.destination.key(), amount });
+    Ok(())
 }
