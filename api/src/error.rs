@@ -44,7 +44,9 @@ pub enum ApiError {
     NotReady,
     #[error("the indexer's live stream is behind or silent (last report {0:?} s ago)")]
     IndexLagging(Option<f64>),
-    #[error("the rest of this key's quota is held by another API process that has not given it back; retry")]
+    #[error(
+        "the rest of this wallet's quota is leased to another API process or key that has not given it back; retry"
+    )]
     Contended,
     #[error("database error")]
     Db(#[from] sqlx::Error),

@@ -23,7 +23,7 @@ struct Args {
     /// `/readyz` fails when the indexer's live stream last reported longer ago than this, seconds.
     #[arg(long, env = "VETMAI_API_MAX_LAG_SECS", default_value_t = 60)]
     max_lag_secs: u64,
-    /// Quota leases: none is granted unless this many calls of a key's month stay free
+    /// Quota leases: none is granted unless this many calls of a wallet's month stay free
     /// (near the end of a quota every call is decided in Postgres).
     #[arg(long, env = "VETMAI_API_LEASE_MIN_ROOM", default_value_t = 256)]
     lease_min_room: u64,
