@@ -1,13 +1,15 @@
 //! Check-and-meter: quota leases, batching and context caching.
 //!
-//! **Leases.** A process reserves a block of a key's monthly quota in Postgres (`api_lease`) and
-//! admits calls from memory until the block runs low; a background task reports what was used,
-//! tops the lease up at the key's recent rate, renews it, and gives back what an idle key no
-//! longer needs. Admission stays exact across processes: what one process holds is not free to
-//! any other (see [`meter`]). Leases are only granted while the quota has room
+//! **Leases.** The monthly quota is the wallet's, shared by all its keys. A process reserves a
+//! block of it for one key in Postgres (`api_lease`) and admits that key's calls from memory
+//! until the block runs low; a background task reports what was used, tops the lease up at the
+//! key's recent rate, renews it, and gives back what an idle key no longer needs. Admission stays
+//! exact across keys and processes: what is leased to one key in one process is not free to any
+//! other (see [`meter`]). Leases are only granted while the quota has room
 //! ([`LeaseConfig::min_room`]) and at most a quarter of what is free at a time, so near the end
-//! of a quota every call is decided in Postgres; a call that finds the rest leased to another
-//! process waits while that process is asked (`NOTIFY … 'd:<key>'`) to give it back.
+//! of a quota every call is decided in Postgres; a call that finds the rest leased (to another
+//! process, or to another key of the wallet) waits while the holders are asked
+//! (`NOTIFY … 'd:<wallet>'`) to give their leases of the wallet back.
 //!
 //! **Changes take effect on the next check.** Memory is only trusted while this process listens
 //! on the `vetmai_api` channel, where triggers announce every change a tier depends on (a
@@ -533,11 +535,13 @@ impl Coalescer {
         self.hand_back(freed);
     }
 
-    /// Gives back this process's lease of a key another process is waiting on.
-    fn release_key(&self, key_id: i64) {
+    /// Gives back this process's leases of every key of a wallet whose quota a call is waiting
+    /// for (in another process, or for another key of the wallet in this one).
+    fn release_wallet(&self, wallet: &str) {
         let mut slots = locked(&self.slots);
+        let hashes = slots.by_wallet.get(wallet).cloned().unwrap_or_default();
         let freed: Vec<Pending> =
-            slots.map.values_mut().filter(|s| s.key_id == key_id).filter_map(Slot::surrender).collect();
+            hashes.iter().filter_map(|h| slots.map.get_mut(h).and_then(Slot::surrender)).collect();
         drop(slots);
         self.hand_back(freed);
     }
@@ -554,10 +558,8 @@ impl Coalescer {
         tracing::debug!(payload, "change notice");
         if let Some(wallet) = payload.strip_prefix("w:") {
             self.forget_wallet(wallet);
-        } else if let Some(id) = payload.strip_prefix("d:") {
-            if let Ok(id) = id.parse() {
-                self.release_key(id);
-            }
+        } else if let Some(wallet) = payload.strip_prefix("d:") {
+            self.release_wallet(wallet);
         } else {
             self.forget_all();
         }

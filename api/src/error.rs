@@ -28,6 +28,10 @@ pub enum ApiError {
     ChallengeMismatch,
     #[error("no such key for this wallet")]
     KeyNotFound,
+    #[error("the wallet already has {0} live keys, the most it may have; revoke one first")]
+    TooManyKeys(u32),
+    #[error("bad key name: {0}")]
+    BadKeyName(&'static str),
     #[error("no such {0} in the index")]
     NotFound(&'static str),
     #[error(
@@ -40,7 +44,9 @@ pub enum ApiError {
     NotReady,
     #[error("the indexer's live stream is behind or silent (last report {0:?} s ago)")]
     IndexLagging(Option<f64>),
-    #[error("the rest of this key's quota is held by another API process that has not given it back; retry")]
+    #[error(
+        "the rest of this wallet's quota is leased to another API process or key that has not given it back; retry"
+    )]
     Contended,
     #[error("database error")]
     Db(#[from] sqlx::Error),
@@ -57,13 +63,14 @@ impl ApiError {
             ApiError::BadRequest(_)
             | ApiError::BadWallet
             | ApiError::BadSignature
+            | ApiError::BadKeyName(_)
             | ApiError::ChallengeExpired
             | ApiError::ChallengeMismatch => StatusCode::BAD_REQUEST,
             ApiError::UnknownChallenge | ApiError::KeyNotFound | ApiError::NotFound(_) | ApiError::UnknownAction(_) => {
                 StatusCode::NOT_FOUND
             }
             ApiError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::ChallengeReplayed => StatusCode::CONFLICT,
+            ApiError::ChallengeReplayed | ApiError::TooManyKeys(_) => StatusCode::CONFLICT,
             ApiError::NotReady | ApiError::IndexLagging(_) | ApiError::Contended => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Db(_) | ApiError::Overflow | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -82,6 +89,8 @@ impl ApiError {
             ApiError::ChallengeReplayed => "challenge_replayed",
             ApiError::ChallengeMismatch => "challenge_mismatch",
             ApiError::KeyNotFound => "key_not_found",
+            ApiError::TooManyKeys(_) => "too_many_keys",
+            ApiError::BadKeyName(_) => "bad_key_name",
             ApiError::NotFound(_) => "not_found",
             ApiError::UnknownAction(_) => "unknown_action",
             ApiError::Rejected(_) => "rejected",
@@ -108,6 +117,8 @@ impl ApiError {
             ApiError::ChallengeReplayed => ApiError::ChallengeReplayed,
             ApiError::ChallengeMismatch => ApiError::ChallengeMismatch,
             ApiError::KeyNotFound => ApiError::KeyNotFound,
+            ApiError::TooManyKeys(n) => ApiError::TooManyKeys(*n),
+            ApiError::BadKeyName(m) => ApiError::BadKeyName(m),
             ApiError::NotFound(w) => ApiError::NotFound(w),
             ApiError::UnknownAction(a) => ApiError::UnknownAction(a.clone()),
             ApiError::Rejected(m) => ApiError::Rejected(m.clone()),

@@ -131,17 +131,71 @@ pub struct KeyInfo {
     pub overage: bool,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// This key's share of the wallet's usage in the month listed: calls within the quota.
+    pub used: u64,
+    /// This key's calls metered as overage in that month.
+    pub overage_used: u64,
 }
 
-/// Creates a key; returns `(id, full key, prefix)`. The full key is never stored.
+/// A wallet's usage of one month, over all its keys: the quota is the wallet's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Usage {
+    /// `year · 12 + month − 1` (UTC).
+    pub month: i32,
+    pub used: u64,
+    pub overage: u64,
+}
+
+/// Longest key name, bytes.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// A key name is at most [`MAX_NAME_LEN`] bytes of printable text (no control characters: it is
+/// shown in dashboards and logs, and Postgres `text` cannot hold NUL).
+pub fn check_name(name: &str) -> Result<(), ApiError> {
+    if name.len() > MAX_NAME_LEN {
+        return Err(ApiError::BadKeyName("longer than 64 bytes"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::BadKeyName("contains a control character"));
+    }
+    Ok(())
+}
+
+/// Creates a key; returns `(id, full key, prefix)`. The full key is never stored. No cap on the
+/// wallet's keys: [`create_capped`] is what the API calls.
 pub async fn create(
     pool: &PgPool,
     wallet: &Pubkey,
     name: Option<&str>,
     overage: bool,
 ) -> Result<(i64, String, String), ApiError> {
+    create_capped(pool, wallet, name, overage, u32::MAX).await
+}
+
+/// [`create`], refused with [`ApiError::TooManyKeys`] when the wallet already has `max_live`
+/// unrevoked keys. Creations for one wallet are serialized (a transaction-scoped advisory lock on
+/// the wallet), so concurrent requests cannot pass the cap together.
+pub async fn create_capped(
+    pool: &PgPool,
+    wallet: &Pubkey,
+    name: Option<&str>,
+    overage: bool,
+    max_live: u32,
+) -> Result<(i64, String, String), ApiError> {
     let key = format!("{KEY_PREFIX}{}", random_b58(32));
     let prefix: String = key.chars().take(KEY_PREFIX.len() + 8).collect();
+    let mut tx = pool.begin().await?;
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended('api_key ' || $1, 0))")
+        .bind(wallet.to_string())
+        .execute(&mut *tx)
+        .await?;
+    let live: i64 = sqlx::query_scalar("select count(*) from api_key where wallet = $1 and revoked_at is null")
+        .bind(wallet.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+    if live >= i64::from(max_live) {
+        return Err(ApiError::TooManyKeys(max_live));
+    }
     let id: i64 = sqlx::query(
         "insert into api_key (wallet, prefix, key_hash, name, overage) values ($1, $2, $3, $4, $5) returning id",
     )
@@ -150,31 +204,51 @@ pub async fn create(
     .bind(key_hash(&key))
     .bind(name)
     .bind(overage)
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?
     .get(0);
+    tx.commit().await?;
     Ok((id, key, prefix))
 }
 
-pub async fn list(pool: &PgPool, wallet: &Pubkey) -> Result<Vec<KeyInfo>, ApiError> {
+/// A wallet's keys with each one's usage of `month`, and the wallet's usage of `month` (what its
+/// quota is counted against). Usage is what Postgres has been told: calls a process admitted from
+/// a lease show up at its next report (within seconds).
+pub async fn list(pool: &PgPool, wallet: &Pubkey, month: i32) -> Result<(Vec<KeyInfo>, Usage), ApiError> {
     let rows = sqlx::query(
-        "select id, prefix, name, overage, extract(epoch from created_at)::int8, extract(epoch from revoked_at)::int8 \
-         from api_key where wallet = $1 order by id",
+        "select k.id, k.prefix, k.name, k.overage, extract(epoch from k.created_at)::int8, \
+           extract(epoch from k.revoked_at)::int8, coalesce(u.used, 0), coalesce(u.overage, 0) \
+         from api_key k left join api_usage u on u.key_id = k.id and u.month = $2 \
+         where k.wallet = $1 order by k.id",
     )
     .bind(wallet.to_string())
+    .bind(month)
     .fetch_all(pool)
     .await?;
-    Ok(rows
+    let count = |v: i64| u64::try_from(v).map_err(|_| ApiError::Overflow);
+    let keys = rows
         .iter()
-        .map(|r| KeyInfo {
-            id: r.get(0),
-            prefix: r.get(1),
-            name: r.get(2),
-            overage: r.get(3),
-            created_at: r.get(4),
-            revoked_at: r.get(5),
+        .map(|r| {
+            Ok(KeyInfo {
+                id: r.get(0),
+                prefix: r.get(1),
+                name: r.get(2),
+                overage: r.get(3),
+                created_at: r.get(4),
+                revoked_at: r.get(5),
+                used: count(r.get(6))?,
+                overage_used: count(r.get(7))?,
+            })
         })
-        .collect())
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let total: Option<(i64, i64)> =
+        sqlx::query_as("select used, overage from api_wallet_usage where wallet = $1 and month = $2")
+            .bind(wallet.to_string())
+            .bind(month)
+            .fetch_optional(pool)
+            .await?;
+    let (used, overage) = total.unwrap_or_default();
+    Ok((keys, Usage { month, used: count(used)?, overage: count(overage)? }))
 }
 
 /// Revokes a key of `wallet`; `KeyNotFound` for someone else's key or an unknown id.

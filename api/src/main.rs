@@ -23,7 +23,7 @@ struct Args {
     /// `/readyz` fails when the indexer's live stream last reported longer ago than this, seconds.
     #[arg(long, env = "VETMAI_API_MAX_LAG_SECS", default_value_t = 60)]
     max_lag_secs: u64,
-    /// Quota leases: none is granted unless this many calls of a key's month stay free
+    /// Quota leases: none is granted unless this many calls of a wallet's month stay free
     /// (near the end of a quota every call is decided in Postgres).
     #[arg(long, env = "VETMAI_API_LEASE_MIN_ROOM", default_value_t = 256)]
     lease_min_room: u64,
@@ -31,6 +31,10 @@ struct Args {
     /// counts in full as used.
     #[arg(long, env = "VETMAI_API_LEASE_TTL_MS", default_value_t = 10_000)]
     lease_ttl_ms: u64,
+    /// Most unrevoked API keys one wallet may hold; creating one more answers 409 `too_many_keys`.
+    /// All of a wallet's keys share its tier's monthly quota.
+    #[arg(long, env = "VETMAI_API_MAX_KEYS_PER_WALLET", default_value_t = vetmai_api::routes::DEFAULT_MAX_KEYS_PER_WALLET)]
+    max_keys_per_wallet: u32,
     /// Run the migrations first.
     #[arg(long)]
     migrate: bool,
@@ -51,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let mut state = AppState::new(pool, Quotas::default().with_calls(calls));
     state.max_lag_secs = args.max_lag_secs;
+    state.max_keys_per_wallet = args.max_keys_per_wallet;
     let lease = LeaseConfig {
         min_room: args.lease_min_room,
         ttl: std::time::Duration::from_millis(args.lease_ttl_ms.max(100)),

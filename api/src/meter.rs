@@ -1,8 +1,10 @@
-//! Exact monthly metering in Postgres: `api_meter` (migration `…_api_quota_leases.sql`) decides a
-//! batch of calls over any number of keys in one statement, under the usage rows' locks (taken in
-//! key order, so processes never deadlock). What one process has leased (reserved to admit from
-//! memory, see [`crate::coalesce`]) is not free to any other, so across any number of processes
-//! the calls admitted never exceed the quota.
+//! Exact monthly metering in Postgres: `api_meter` (migrations `…_api_quota_leases.sql` and
+//! `…_api_wallet_quota.sql`) decides a batch of calls over any number of keys in one statement,
+//! under the locks of their wallets' usage rows (taken in wallet order, so processes never
+//! deadlock). The quota is the wallet's: all its keys draw on it. What is leased to one key in
+//! one process (reserved to admit from memory, see [`crate::coalesce`]) is not free to any other
+//! key or process, so across any number of keys and processes the calls admitted never exceed
+//! the wallet's quota.
 use sqlx::{PgPool, Row as _};
 
 use crate::tiers::Tier;
@@ -12,7 +14,8 @@ use crate::ApiError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Decision {
     pub allowed: bool,
-    /// Calls counted within the quota this month (including this one when admitted).
+    /// Calls counted within the wallet's quota this month, by all its keys (including this one when
+    /// admitted).
     pub used: u64,
     /// The month's quota.
     pub limit: u64,
@@ -72,14 +75,15 @@ pub struct Outcome {
     pub key_live: bool,
     pub staker_current: bool,
     pub thresholds_current: bool,
-    /// The month's usage after this row.
+    /// The wallet's usage of the month after this row (all its keys).
     pub used: u64,
     pub overage: u64,
     /// Calls admitted within the quota now (the first `granted` of the row's `n`).
     pub granted: u64,
     /// Calls leased to the holder now.
     pub leased: u64,
-    /// What other live holders have leased.
+    /// What else is leased of the wallet's quota: by other live holders, and by this holder for
+    /// the wallet's other keys.
     pub others: u64,
     /// Quota neither used nor leased.
     pub free: u64,
@@ -130,7 +134,7 @@ pub async fn meter(
     thresholds: Option<&str>,
     rows: &[Row],
 ) -> Result<Vec<Outcome>, ApiError> {
-    // Locks are taken row by row: in key (then month) order in every process.
+    // Rows in key (then month) order; the statement locks their wallets in wallet order first.
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|i| (rows[*i].key_id, rows[*i].month));
     let sorted: Vec<&Row> = order.iter().map(|i| &rows[*i]).collect();

@@ -22,6 +22,9 @@ use crate::{score, tx, views};
 /// The OpenAPI document, checked in next to the code.
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
+/// Default of [`AppState::max_keys_per_wallet`].
+pub const DEFAULT_MAX_KEYS_PER_WALLET: u32 = 10;
+
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -34,6 +37,8 @@ pub struct AppState {
     pub max_lag_secs: u64,
     /// Batches concurrent checks of one key.
     pub coalescer: Arc<Coalescer>,
+    /// Most unrevoked keys a wallet may hold (`409 too_many_keys` past it).
+    pub max_keys_per_wallet: u32,
 }
 
 impl AppState {
@@ -45,6 +50,7 @@ impl AppState {
             metrics: Arc::default(),
             max_lag_secs: 60,
             coalescer: Arc::default(),
+            max_keys_per_wallet: DEFAULT_MAX_KEYS_PER_WALLET,
         }
     }
 
@@ -150,11 +156,12 @@ async fn create_key(
     body: Result<Json<CreateKeyReq>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body?;
-    if req.name.as_ref().is_some_and(|n| n.len() > 64) {
-        return Err(ApiError::BadRequest("name longer than 64 bytes".into()));
+    if let Some(name) = &req.name {
+        keys::check_name(name)?;
     }
     let wallet = redeem(&s, &req.signed, Purpose::CreateKey).await?;
-    let (id, key, prefix) = keys::create(&s.pool, &wallet, req.name.as_deref(), req.overage).await?;
+    let (id, key, prefix) =
+        keys::create_capped(&s.pool, &wallet, req.name.as_deref(), req.overage, s.max_keys_per_wallet).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "key": key, "prefix": prefix, "wallet": wallet.to_string(), "overage": req.overage })),
@@ -165,7 +172,14 @@ async fn create_key(
 async fn list_keys(State(s): State<AppState>, body: Result<Json<Signed>, JsonRejection>) -> Result<Response, ApiError> {
     let Json(req) = body?;
     let wallet = redeem(&s, &req, Purpose::ListKeys).await?;
-    Ok(Json(json!({ "keys": keys::list(&s.pool, &wallet).await? })).into_response())
+    let now = s.now();
+    let month = vetmai_math::time::month_index(now).and_then(|m| i32::try_from(m).ok()).ok_or(ApiError::Overflow)?;
+    let reset = vetmai_math::time::next_month_start(now).ok_or(ApiError::Overflow)?;
+    let (keys, usage) = keys::list(&s.pool, &wallet, month).await?;
+    // The quota is the wallet's: `usage` counts the calls of all its keys (each key's share is
+    // in its own `used`).
+    let usage = json!({ "used": usage.used, "overage": usage.overage, "reset_unix": reset });
+    Ok(Json(json!({ "keys": keys, "usage": usage })).into_response())
 }
 
 async fn revoke_key(

@@ -31,6 +31,11 @@ struct Api {
 }
 
 async fn api(quotas: [u64; 4]) -> Api {
+    api_capped(quotas, vetmai_api::routes::DEFAULT_MAX_KEYS_PER_WALLET).await
+}
+
+/// [`api`] whose wallets may hold at most `max_keys` live keys.
+async fn api_capped(quotas: [u64; 4], max_keys: u32) -> Api {
     let db = common::Db::new().await;
     let pool = db.pool().await;
     MIGRATOR.run(&pool).await.unwrap();
@@ -39,6 +44,7 @@ async fn api(quotas: [u64; 4]) -> Api {
     let c = clock.clone();
     let mut state = AppState::new(pool.clone(), Quotas::default().with_calls(quotas));
     state.clock = Arc::new(move || c.load(Ordering::SeqCst));
+    state.max_keys_per_wallet = max_keys;
     Api { router: app(state), pool, clock, _db: db }
 }
 
@@ -83,6 +89,23 @@ async fn signed(a: &Api, sk: &SigningKey, purpose: &str) -> Value {
     assert_eq!(s, StatusCode::CREATED, "{c}");
     let sig = sk.sign(c["message"].as_str().unwrap().as_bytes());
     json!({ "wallet": wallet, "nonce": c["nonce"], "signature": bs58::encode(sig.to_bytes()).into_string() })
+}
+
+/// Asks for a key named `name` (if any); the status and answer.
+async fn create_key(a: &Api, sk: &SigningKey, name: Option<&str>) -> (StatusCode, Value) {
+    let mut body = signed(a, sk, "create_key").await;
+    if let Some(n) = name {
+        body["name"] = json!(n);
+    }
+    let (s, _, v) = call(&a.router, "POST", "/v1/keys", None, Some(body)).await;
+    (s, v)
+}
+
+/// The wallet's keys and usage as `POST /v1/keys/list` answers them.
+async fn list(a: &Api, sk: &SigningKey) -> Value {
+    let (s, _, v) = call(&a.router, "POST", "/v1/keys/list", None, Some(signed(a, sk, "list_keys").await)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v
 }
 
 async fn new_key(a: &Api, sk: &SigningKey, overage: bool) -> String {
@@ -403,4 +426,96 @@ async fn a_batch_is_split_exactly_between_quota_and_overage() {
     let (used, over): (i64, i64) =
         sqlx::query_as("select used, overage from api_usage").fetch_one(&a.pool).await.unwrap();
     assert_eq!((used, over), (5, 2));
+}
+
+/// The quota belongs to the wallet: its keys draw on one count, each answer reports the
+/// wallet's usage, and the key list shows the wallet's total and each key's share.
+#[tokio::test]
+async fn a_wallets_keys_share_one_quota() {
+    let a = api([5, 10, 20, 30]).await;
+    let sk = signer();
+    let (k1, k2) = (new_key(&a, &sk, false).await, new_key(&a, &sk, false).await);
+    let other = new_key(&a, &signer(), false).await;
+    let mut seen = vec![];
+    for k in [&k1, &k1, &k2, &k2, &k1] {
+        let (s, _, v) = call(&a.router, "POST", "/v1/check", Some(k), None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        seen.push((v["used"].as_u64().unwrap(), v["remaining"].as_u64().unwrap()));
+    }
+    assert_eq!(seen, [(1, 4), (2, 3), (3, 2), (4, 1), (5, 0)], "one count over both keys");
+    for k in [&k2, &k1] {
+        let (s, _, v) = call(&a.router, "POST", "/v1/check", Some(k), None).await;
+        assert_eq!(
+            (s, v["code"].as_str(), v["used"].as_u64()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("quota_exceeded"), Some(5))
+        );
+    }
+    // Another wallet's quota is its own.
+    let (s, _, v) = call(&a.router, "POST", "/v1/check", Some(&other), None).await;
+    assert_eq!((s, v["used"].as_u64()), (StatusCode::OK, Some(1)));
+    // A key created now starts on the spent quota.
+    let k3 = new_key(&a, &sk, false).await;
+    assert_eq!(call(&a.router, "POST", "/v1/check", Some(&k3), None).await.0, StatusCode::TOO_MANY_REQUESTS);
+    let v = list(&a, &sk).await;
+    assert_eq!((v["usage"]["used"].as_u64(), v["usage"]["reset_unix"].as_i64()), (Some(5), Some(DEC1)));
+    let shares: Vec<u64> = v["keys"].as_array().unwrap().iter().map(|k| k["used"].as_u64().unwrap()).collect();
+    assert_eq!(shares, [3, 2, 0], "each key's share of the wallet's 5");
+    let (wallet_used, key_sum): (i64, i64) = sqlx::query_as(
+        "select (select used from api_wallet_usage where wallet = $1), \
+           (select sum(u.used)::int8 from api_usage u join api_key k on k.id = u.key_id where k.wallet = $1)",
+    )
+    .bind(wallet_of(&sk))
+    .fetch_one(&a.pool)
+    .await
+    .unwrap();
+    assert_eq!((wallet_used, key_sum), (5, 5));
+}
+
+/// `--max-keys-per-wallet`: the key past the cap is refused with 409 `too_many_keys`, allowed
+/// again once one is revoked; key names with control characters are refused with 400.
+#[tokio::test]
+async fn keys_per_wallet_are_capped_and_names_checked() {
+    let a = api_capped([50, 10, 20, 30], 3).await;
+    let sk = signer();
+    for i in 0..3 {
+        let (s, v) = create_key(&a, &sk, Some(&format!("key {i} ✓"))).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let (s, v) = create_key(&a, &sk, None).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("too_many_keys")), "{v}");
+    // Another wallet has its own cap.
+    assert_eq!(create_key(&a, &signer(), None).await.0, StatusCode::CREATED);
+    let id = list(&a, &sk).await["keys"][1]["id"].as_i64().unwrap();
+    let body = signed(&a, &sk, "revoke_key").await;
+    assert_eq!(call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(body)).await.0, StatusCode::OK);
+    assert_eq!(create_key(&a, &sk, None).await.0, StatusCode::CREATED, "room again after a revoke");
+    assert_eq!(create_key(&a, &sk, None).await.0, StatusCode::CONFLICT);
+    // Concurrent creations cannot pass the cap together.
+    let other = signer();
+    let mut bodies = vec![];
+    for _ in 0..8 {
+        bodies.push(signed(&a, &other, "create_key").await);
+    }
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|b| {
+            let r = a.router.clone();
+            tokio::spawn(async move { call(&r, "POST", "/v1/keys", None, Some(b)).await.0 })
+        })
+        .collect();
+    let mut created = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT => {}
+            s => panic!("unexpected {s}"),
+        }
+    }
+    assert_eq!(created, 3);
+    for name in ["a\u{0}b", "line\nbreak", "bell\u{7}", "del\u{7f}", "c1\u{85}"] {
+        let (s, v) = create_key(&a, &signer(), Some(name)).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_key_name")), "{name:?}: {v}");
+    }
+    let (s, v) = create_key(&a, &signer(), Some(&"x".repeat(65))).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_key_name")));
 }

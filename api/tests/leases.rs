@@ -130,6 +130,60 @@ async fn leased_admission_across_two_processes_is_exact() {
     assert_eq!(usage(&pool).await, (Q as i64, 0), "usage equals the quota; every lease given back");
 }
 
+/// The quota is the wallet's: two keys of one wallet, each hammered by 100 keep-alive clients
+/// split over two processes, until refused. Exactly Q are admitted over both keys and both
+/// processes (leases of one key, in either process, are not free to the other), and once the
+/// processes stop, the wallet's usage is Q, its keys' shares add up to Q and no lease is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_keys_of_one_wallet_share_one_quota_across_two_processes() {
+    const Q: u64 = 20_000;
+    let (db, pool) = setup().await;
+    let (p1, p2) = (common::free_port(), common::free_port());
+    let quotas = format!("{Q},1,1,1");
+    let (a, b) = (spawn(&db.url(), p1, &quotas, 10_000), spawn(&db.url(), p2, &quotas, 10_000));
+    let wallet = Pubkey::new_unique();
+    let (_, k1, _) = vetmai_api::keys::create(&pool, &wallet, None, false).await.unwrap();
+    let (_, k2, _) = vetmai_api::keys::create(&pool, &wallet, None, false).await.unwrap();
+    let mut tasks = vec![];
+    for i in 0..200 {
+        let port = if i % 2 == 0 { p1 } else { p2 };
+        let key = if i % 4 < 2 { k1.clone() } else { k2.clone() };
+        tasks.push(tokio::spawn(async move {
+            let mut c = Client::new(port, &key).await;
+            let mut ok = 0u64;
+            loop {
+                match c.auth().await.0 {
+                    204 => ok += 1,
+                    429 => return (i % 4 < 2, ok),
+                    s => panic!("unexpected status {s}"),
+                }
+            }
+        }));
+    }
+    let (mut by_k1, mut by_k2) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            (true, n) => by_k1 += n,
+            (false, n) => by_k2 += n,
+        }
+    }
+    println!("admitted: {by_k1} with key 1, {by_k2} with key 2; quota {Q}");
+    assert_eq!(by_k1 + by_k2, Q, "exactly the wallet's quota over both keys and both processes");
+    assert!(by_k1 > 0 && by_k2 > 0);
+    for (p, k) in [(p1, &k1), (p1, &k2), (p2, &k1), (p2, &k2)] {
+        assert_eq!(Client::new(p, k).await.auth().await.0, 429, "spent for every key everywhere");
+    }
+    a.stop();
+    b.stop();
+    assert_eq!(usage(&pool).await, (Q as i64, 0), "the keys' shares add up to Q; every lease given back");
+    let wallet_used: i64 = sqlx::query_scalar("select used from api_wallet_usage where wallet = $1")
+        .bind(wallet.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(wallet_used as u64, Q);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_tier_change_and_a_revocation_reach_a_process_holding_a_lease() {
     let (db, pool) = setup().await;

@@ -1,5 +1,6 @@
 //! Exactness across processes: two `vetmai-api` processes on one Postgres, 200 concurrent
-//! clients hammering one key with quota Q: exactly Q admitted, the rest 429, usage equals Q.
+//! clients hammering one key with quota Q: exactly Q admitted, the rest 429, usage equals Q; and
+//! the same over two keys of one wallet, which share the wallet's quota.
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -30,37 +31,46 @@ fn spawn(url: &str, port: u16, migrate: bool) -> common::ApiProc {
     common::spawn_api(url, port, &quotas, if migrate { &["--migrate"] } else { &[] })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_processes_admit_exactly_the_quota() {
+/// Challenge, sign, create a key of the wallet of `sk` (through the process on `port`).
+async fn create_key(port: u16, sk: &SigningKey) -> String {
+    let wallet = bs58::encode(sk.verifying_key().to_bytes()).into_string();
+    let (s, c) =
+        http(port, "POST", "/v1/keys/challenge", None, Some(&json!({ "wallet": wallet, "purpose": "create_key" })))
+            .await;
+    assert_eq!(s, 201, "{c}");
+    let c: Value = serde_json::from_str(&c).unwrap();
+    let sig = bs58::encode(sk.sign(c["message"].as_str().unwrap().as_bytes()).to_bytes()).into_string();
+    let (s, k) =
+        http(port, "POST", "/v1/keys", None, Some(&json!({ "wallet": wallet, "nonce": c["nonce"], "signature": sig })))
+            .await;
+    assert_eq!(s, 201, "{k}");
+    serde_json::from_str::<Value>(&k).unwrap()["key"].as_str().unwrap().to_string()
+}
+
+/// 200 concurrent clients, one call each, alternating over the two processes and `keys`:
+/// exactly Q admitted, the rest 429, and the wallet's usage is Q.
+async fn hammer(keys: usize) {
     let db = common::Db::new().await;
     let url = db.url();
     let (p1, p2) = (common::free_port(), common::free_port());
     let _a = spawn(&url, p1, true);
     let _b = spawn(&url, p2, false);
-    // The key: challenge, sign, create (through process A).
     let mut seed = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut seed);
     let sk = SigningKey::from_bytes(&seed);
-    let wallet = bs58::encode(sk.verifying_key().to_bytes()).into_string();
-    let (s, c) =
-        http(p1, "POST", "/v1/keys/challenge", None, Some(&json!({ "wallet": wallet, "purpose": "create_key" }))).await;
-    assert_eq!(s, 201, "{c}");
-    let c: Value = serde_json::from_str(&c).unwrap();
-    let sig = bs58::encode(sk.sign(c["message"].as_str().unwrap().as_bytes()).to_bytes()).into_string();
-    let (s, k) =
-        http(p1, "POST", "/v1/keys", None, Some(&json!({ "wallet": wallet, "nonce": c["nonce"], "signature": sig })))
-            .await;
-    assert_eq!(s, 201, "{k}");
-    let key = serde_json::from_str::<Value>(&k).unwrap()["key"].as_str().unwrap().to_string();
+    let mut all = vec![];
+    for i in 0..keys {
+        all.push(create_key(if i % 2 == 0 { p1 } else { p2 }, &sk).await);
+    }
     // The program config must be mirrored for tier resolution: without it the API answers 503.
-    let (s, _) = http(p2, "POST", "/v1/check", Some(&key), None).await;
+    let (s, _) = http(p2, "POST", "/v1/check", Some(&all[0]), None).await;
     assert_eq!(s, 503, "no config mirrored yet: not ready");
     common::mirror_config(&url).await;
 
     let mut tasks = vec![];
     for i in 0..200 {
         let port = if i % 2 == 0 { p1 } else { p2 };
-        let key = key.clone();
+        let key = all[(i / 2) % keys].clone();
         tasks.push(tokio::spawn(async move { http(port, "POST", "/v1/check", Some(&key), None).await.0 }));
     }
     let (mut ok, mut limited) = (0u64, 0u64);
@@ -73,6 +83,18 @@ async fn two_processes_admit_exactly_the_quota() {
     }
     assert_eq!((ok, limited), (Q, 200 - Q));
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    let used: i64 = sqlx::query_scalar("select used from api_usage").fetch_one(&pool).await.unwrap();
+    let used: i64 = sqlx::query_scalar("select used from api_wallet_usage").fetch_one(&pool).await.unwrap();
     assert_eq!(used as u64, Q);
+    let shares: i64 = sqlx::query_scalar("select sum(used)::int8 from api_usage").fetch_one(&pool).await.unwrap();
+    assert_eq!(shares as u64, Q, "the keys' shares add up to the wallet's usage");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_admit_exactly_the_quota() {
+    hammer(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_keys_of_one_wallet_over_two_processes_admit_exactly_the_wallets_quota() {
+    hammer(2).await;
 }

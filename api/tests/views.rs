@@ -183,7 +183,7 @@ async fn reads_reflect_the_mirrored_accounts() {
         let _ = i;
     }
     let written = store::write_batch(&pool, &batch).await.unwrap();
-    assert_eq!(written.undecodable, 0);
+    assert_eq!(written.quarantined, 0);
 
     let mut state = AppState::new(pool.clone(), Quotas::default());
     state.clock = std::sync::Arc::new(|| T0);

@@ -21,3 +21,19 @@ pub enum IndexerError {
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
 }
+
+impl IndexerError {
+    /// Postgres refused a value written, rather than being unreachable, busy or out of space:
+    /// SQLSTATE class 22 (data exception, e.g. a time outside `timestamptz`) or 23 (integrity
+    /// constraint violation), or a value sqlx could not encode. Writing the same rows again fails
+    /// the same way, so the sink writes the batch row by row and quarantines the rows that fail.
+    pub fn is_data_error(&self) -> bool {
+        match self {
+            IndexerError::Db(sqlx::Error::Database(e)) => {
+                e.code().is_some_and(|c| c.starts_with("22") || c.starts_with("23"))
+            }
+            IndexerError::Db(sqlx::Error::Encode(_)) => true,
+            _ => false,
+        }
+    }
+}

@@ -1,6 +1,9 @@
 //! Tables for the reward, governance and sale accounts. Each decoded account becomes a row of
 //! text values that SQL casts to the column types, so one generic upsert serves every table
 //! (slot-ordered like the others: only a newer slot wins).
+//!
+//! On-chain byte strings (a proposal's title and URL) are stored twice: as readable `text`
+//! ([`pg_text`]: Postgres `text` cannot hold NUL) and byte for byte in a `bytea` column.
 use sqlx::{Postgres, Transaction};
 use vetmai::state::{Commitment, Dao, RewardHistory, RewardPool, SaleRound, VoteChoice, VoteRecord};
 use vetmai::Proposal;
@@ -18,6 +21,8 @@ pub enum Col {
     Time,
     Int,
     Bool,
+    /// Raw bytes, travelling as hex.
+    Bytes,
 }
 
 impl Col {
@@ -28,6 +33,7 @@ impl Col {
             Col::Time => format!("to_timestamp(u.{name}::float8)"),
             Col::Int => format!("u.{name}::int8"),
             Col::Bool => format!("u.{name}::boolean"),
+            Col::Bytes => format!("decode(u.{name}, 'hex')"),
         }
     }
 }
@@ -87,6 +93,8 @@ pub const PROPOSAL: Table = Table {
         ("no", Col::Numeric),
         ("abstain", Col::Numeric),
         ("voters", Col::Int),
+        ("title_raw", Col::Bytes),
+        ("description_url_raw", Col::Bytes),
     ],
 };
 pub const VOTE_RECORD: Table = Table {
@@ -129,6 +137,17 @@ pub const COMMITMENT: Table = Table {
 
 fn s(v: impl ToString) -> Option<String> {
     Some(v.to_string())
+}
+
+/// On-chain bytes as Postgres `text`, which holds neither NUL nor invalid UTF-8: both become
+/// U+FFFD. Store the exact bytes beside it (a [`Col::Bytes`] column).
+pub fn pg_text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).replace('\0', "\u{FFFD}")
+}
+
+/// Bytes as the hex a [`Col::Bytes`] column takes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The table and decoded column values of an account of one of these types (`None` for the
@@ -189,9 +208,9 @@ fn proposal(p: &Proposal) -> Vec<Option<String>> {
     vec![
         s(p.id),
         s(p.proposer),
-        s(&p.title),
-        s(&p.description_url),
-        s(p.content_hash.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        s(pg_text(p.title.as_bytes())),
+        s(pg_text(p.description_url.as_bytes())),
+        s(hex(&p.content_hash)),
         s(action),
         s(vetmai_client::view::proposal_state_name(p.state)),
         s(p.created_at),
@@ -201,6 +220,8 @@ fn proposal(p: &Proposal) -> Vec<Option<String>> {
         s(p.no),
         s(p.abstain),
         s(p.voters),
+        s(hex(p.title.as_bytes())),
+        s(hex(p.description_url.as_bytes())),
     ]
 }
 
@@ -271,4 +292,18 @@ pub async fn upsert(tx: &mut Transaction<'_, Postgres>, table: &Table, rows: &[R
         .execute(&mut **tx)
         .await?;
     Ok(r.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pg_text_replaces_what_text_cannot_hold() {
+        assert_eq!(pg_text(b"a\0b"), "a\u{FFFD}b");
+        assert_eq!(pg_text(b"\0\0"), "\u{FFFD}\u{FFFD}");
+        assert_eq!(pg_text(b"ok \xff\xfe end"), "ok \u{FFFD}\u{FFFD} end");
+        assert_eq!(pg_text("déjà vu".as_bytes()), "déjà vu");
+        assert_eq!(hex(b"a\0b"), "610062");
+    }
 }

@@ -66,7 +66,7 @@ enum Cmd {
         #[arg(long, env = "BATCH_SIZE", default_value_t = 2000)]
         batch_size: usize,
     },
-    /// Print the cursors and the row counts.
+    /// Print the cursors, the row counts and the quarantined accounts.
     Status,
     /// Print a wallet's veTMAI, level, tier and guaranteed veTMAI, from the mirror.
     Score {
@@ -148,6 +148,9 @@ async fn main() -> anyhow::Result<()> {
             }
             for (table, open, closed) in store::counts(&pool).await? {
                 println!("table  {table:<24} open {open} closed {closed}");
+            }
+            for (pubkey, kind, slot, count, error) in store::quarantine(&pool).await? {
+                println!("quarantined {kind} {pubkey} slot {slot} ({count} updates): {error}");
             }
         }
         Cmd::Score { wallet, through } => {

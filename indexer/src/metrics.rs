@@ -15,6 +15,8 @@ pub struct Metrics {
     pub closed: AtomicU64,
     /// Batches committed.
     pub batches: AtomicU64,
+    /// Account updates quarantined (undecodable, or refused by Postgres).
+    pub quarantined: AtomicU64,
     /// Errors (RPC, websocket, database), each retried.
     pub errors: AtomicU64,
     /// Websocket (re)connections.
@@ -67,6 +69,12 @@ impl Metrics {
         c("updates_stale_total", "Updates ignored: the row was as new or newer.", "counter", g(&self.stale));
         c("rows_closed_total", "Rows marked closed.", "counter", g(&self.closed));
         c("batches_total", "Batches committed.", "counter", g(&self.batches));
+        c(
+            "quarantined_total",
+            "Account updates quarantined: undecodable, or refused by Postgres (see the quarantine table).",
+            "counter",
+            g(&self.quarantined),
+        );
         c("errors_total", "Errors (rpc, websocket, database); each is retried.", "counter", g(&self.errors));
         c("ws_connects_total", "Websocket connections made (1 + reconnects).", "counter", g(&self.connects));
         c("snapshots_total", "Complete getProgramAccounts snapshots.", "counter", g(&self.snapshots));

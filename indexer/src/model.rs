@@ -50,6 +50,12 @@ impl AccountKind {
         }
     }
 
+    /// The type whose discriminator `data` starts with.
+    pub fn of(data: &[u8]) -> Option<AccountKind> {
+        let disc = data.get(..8)?;
+        AccountKind::ALL.into_iter().find(|k| k.discriminator() == disc)
+    }
+
     /// Table name (also the `kind` label in metrics and logs).
     pub fn table(self) -> &'static str {
         match self {

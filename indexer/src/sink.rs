@@ -32,10 +32,19 @@ impl Sink {
     }
 
     /// Writes a batch, retrying with backoff until it is committed (a batch is never dropped).
+    /// A batch Postgres refuses for its data ([`IndexerError::is_data_error`]) would fail the
+    /// same way forever: it is written again at once row by row, quarantining the rows that fail
+    /// ([`store::write_batch_isolating`]). Any other error (Postgres down, busy) is retried as is.
     pub async fn write(&self, batch: &Batch) -> store::Written {
         let mut backoff = Duration::from_millis(100);
+        let mut isolate = false;
         loop {
-            match store::write_batch(&self.pool, batch).await {
+            let r = if isolate {
+                store::write_batch_isolating(&self.pool, batch).await
+            } else {
+                store::write_batch(&self.pool, batch).await
+            };
+            match r {
                 Ok(w) => {
                     let m = &self.metrics;
                     m.received.fetch_add(batch.received, Relaxed);
@@ -45,11 +54,17 @@ impl Sink {
                         Relaxed,
                     );
                     m.closed.fetch_add(w.closed, Relaxed);
+                    m.quarantined.fetch_add(w.quarantined, Relaxed);
                     m.batches.fetch_add(1, Relaxed);
                     if let Some(slot) = batch.heartbeat {
                         m.advance_watermark(slot);
                     }
                     return w;
+                }
+                Err(e) if !isolate && e.is_data_error() => {
+                    self.metrics.errors.fetch_add(1, Relaxed);
+                    tracing::warn!(error = %e, "postgres refused a row of the batch; writing it row by row");
+                    isolate = true;
                 }
                 Err(e) => {
                     self.metrics.errors.fetch_add(1, Relaxed);

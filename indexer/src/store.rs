@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use anchor_lang::prelude::Pubkey;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{Connection, Postgres, Row, Transaction};
 use vetmai::state::{Config, Position, Staker};
 use vetmai::LockKind;
 use vetmai_client::ProgramAccount;
@@ -72,8 +72,9 @@ pub struct Written {
     pub stale: u64,
     /// Rows marked closed.
     pub closed: u64,
-    /// Account data that did not decode (logged and skipped).
-    pub undecodable: u64,
+    /// Updates quarantined: data that does not decode, or a row Postgres refused (see
+    /// [`write_batch_isolating`]). Each is also logged at `error`.
+    pub quarantined: u64,
 }
 
 fn u64s(v: impl Iterator<Item = u64>) -> Vec<String> {
@@ -84,41 +85,118 @@ fn slot_i64(slot: u64) -> i64 {
     i64::try_from(slot).unwrap_or(i64::MAX)
 }
 
-/// Writes a batch in one transaction: upserts (only newer slots win), closures, snapshots.
-pub async fn write_batch(pool: &PgPool, batch: &Batch) -> Result<Written, IndexerError> {
-    let mut w = Written::default();
-    let mut configs = Vec::new();
-    let mut stakers = Vec::new();
-    let mut positions = Vec::new();
-    let mut others: HashMap<&'static str, (&'static extra::Table, Vec<extra::Row<'_>>)> = HashMap::new();
-    for u in batch.accounts.values() {
+/// Account updates decoded and grouped by table.
+#[derive(Default)]
+struct Decoded<'a> {
+    configs: Vec<(&'a AccountUpdate, Box<Config>)>,
+    stakers: Vec<(&'a AccountUpdate, Box<Staker>)>,
+    positions: Vec<(&'a AccountUpdate, Box<Position>)>,
+    others: HashMap<&'static str, (&'static extra::Table, Vec<extra::Row<'a>>)>,
+    /// Updates stored by [`apply`] (every decoded one).
+    stored: Vec<&'a AccountUpdate>,
+    /// Updates whose data does not decode, with the reason.
+    undecodable: Vec<(&'a AccountUpdate, String)>,
+}
+
+fn decode<'a>(updates: impl Iterator<Item = &'a AccountUpdate>) -> Decoded<'a> {
+    let mut d = Decoded::default();
+    for u in updates {
         match vetmai_client::decode_any(&u.data) {
-            Ok(ProgramAccount::Config(c)) => configs.push((u, c)),
-            Ok(ProgramAccount::Staker(s)) => stakers.push((u, s)),
-            Ok(ProgramAccount::Position(p)) => positions.push((u, p)),
-            Ok(other) => {
-                if let Some((table, values)) = extra::row(&other) {
-                    others.entry(table.name).or_insert_with(|| (table, Vec::new())).1.push((u, values));
+            Ok(ProgramAccount::Config(c)) => d.configs.push((u, c)),
+            Ok(ProgramAccount::Staker(s)) => d.stakers.push((u, s)),
+            Ok(ProgramAccount::Position(p)) => d.positions.push((u, p)),
+            Ok(other) => match extra::row(&other) {
+                Some((table, values)) => {
+                    d.others.entry(table.name).or_insert_with(|| (table, Vec::new())).1.push((u, values));
                 }
-            }
+                None => {
+                    d.undecodable.push((u, format!("no table for account type {}", other.kind())));
+                    continue;
+                }
+            },
             Err(e) => {
-                tracing::warn!(pubkey = %u.pubkey, slot = u.slot, error = %e, "skipping undecodable account");
-                w.undecodable += 1;
+                d.undecodable.push((u, e.to_string()));
+                continue;
             }
         }
+        d.stored.push(u);
     }
-    let mut tx = pool.begin().await?;
+    d
+}
+
+/// Upserts every decoded row (only newer slots win); returns the rows applied.
+async fn apply(tx: &mut Transaction<'_, Postgres>, d: &Decoded<'_>) -> Result<u64, IndexerError> {
     let mut applied = 0;
-    applied += upsert_config(&mut tx, &configs).await?;
-    applied += upsert_staker(&mut tx, &stakers).await?;
-    applied += upsert_position(&mut tx, &positions).await?;
-    let mut other_rows = 0;
-    for (table, rows) in others.values() {
-        applied += extra::upsert(&mut tx, table, rows).await?;
-        other_rows += rows.len();
+    applied += upsert_config(tx, &d.configs).await?;
+    applied += upsert_staker(tx, &d.stakers).await?;
+    applied += upsert_position(tx, &d.positions).await?;
+    for (table, rows) in d.others.values() {
+        applied += extra::upsert(tx, table, rows).await?;
     }
-    w.applied = applied;
-    w.stale = (configs.len() + stakers.len() + positions.len() + other_rows) as u64 - applied;
+    Ok(applied)
+}
+
+/// Writes a batch in one transaction: upserts (only newer slots win), quarantined accounts,
+/// closures, snapshots, cursors. Fails whole when Postgres refuses any row.
+pub async fn write_batch(pool: &PgPool, batch: &Batch) -> Result<Written, IndexerError> {
+    write(pool, batch, false).await
+}
+
+/// [`write_batch`] for a batch Postgres refused ([`IndexerError::is_data_error`]): still one
+/// transaction, but each account is upserted under a savepoint of its own, and one whose row is
+/// refused is quarantined instead, so the rest of the batch commits.
+pub async fn write_batch_isolating(pool: &PgPool, batch: &Batch) -> Result<Written, IndexerError> {
+    write(pool, batch, true).await
+}
+
+async fn write(pool: &PgPool, batch: &Batch, isolate: bool) -> Result<Written, IndexerError> {
+    let mut w = Written::default();
+    let mut tx = pool.begin().await?;
+    let (stored, quarantine) = if isolate {
+        let mut stored = Vec::new();
+        let mut quarantine = Vec::new();
+        for u in batch.accounts.values() {
+            let d = decode(std::iter::once(u));
+            quarantine.extend(d.undecodable.iter().cloned());
+            if d.stored.is_empty() {
+                continue;
+            }
+            let mut savepoint = tx.begin().await?;
+            match apply(&mut savepoint, &d).await {
+                Ok(n) => {
+                    savepoint.commit().await?;
+                    w.applied += n;
+                    stored.push(u);
+                }
+                Err(e) if e.is_data_error() => {
+                    savepoint.rollback().await?;
+                    quarantine.push((u, format!("postgres refused the row: {e}")));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        (stored, quarantine)
+    } else {
+        let d = decode(batch.accounts.values());
+        w.applied = apply(&mut tx, &d).await?;
+        (d.stored, d.undecodable)
+    };
+    w.stale = stored.len() as u64 - w.applied;
+    w.quarantined = quarantine.len() as u64;
+    quarantine_rows(&mut tx, &quarantine).await?;
+    // Stored at a slot at least as new as its quarantine: no longer quarantined.
+    let resolved = stored.iter().map(|u| (u.pubkey, u.slot)).chain(batch.closed.iter().map(|(k, s)| (*k, *s)));
+    let (keys, slots): (Vec<String>, Vec<i64>) = resolved.map(|(k, s)| (k.to_string(), slot_i64(s))).unzip();
+    if !keys.is_empty() {
+        sqlx::query(
+            "delete from quarantine q using unnest($1::text[], $2::int8[]) as c(pubkey, slot) \
+             where q.pubkey = c.pubkey and q.slot <= c.slot",
+        )
+        .bind(&keys)
+        .bind(&slots)
+        .execute(&mut *tx)
+        .await?;
+    }
     if !batch.closed.is_empty() {
         let keys: Vec<String> = batch.closed.keys().map(|k| k.to_string()).collect();
         let slots: Vec<i64> = batch.closed.values().map(|s| slot_i64(*s)).collect();
@@ -134,9 +212,11 @@ pub async fn write_batch(pool: &PgPool, batch: &Batch) -> Result<Written, Indexe
     }
     for (kind, slot, origin) in &batch.snapshots {
         // Every account in the snapshot was upserted at `slot` (or is newer), so a row still
-        // older than `slot` was not in it: the account no longer exists.
+        // older than `slot` was not in it: the account no longer exists. Unless it was there
+        // but quarantined at `slot` or later: it exists, its data just did not decode.
         let sql = format!(
-            "update {t} as t set closed = true, slot = $1, updated_at = now() where not t.closed and t.slot < $1",
+            "update {t} as t set closed = true, slot = $1, updated_at = now() where not t.closed and t.slot < $1 \
+             and not exists (select 1 from quarantine q where q.pubkey = t.pubkey and q.slot >= $1)",
             t = kind.table()
         );
         w.closed += sqlx::query(&sql).bind(slot_i64(*slot)).execute(&mut *tx).await?.rows_affected();
@@ -150,7 +230,43 @@ pub async fn write_batch(pool: &PgPool, batch: &Batch) -> Result<Written, Indexe
         set_cursor_tx(&mut tx, "live", slot).await?;
     }
     tx.commit().await?;
+    for (u, error) in &quarantine {
+        tracing::error!(
+            pubkey = %u.pubkey,
+            kind = AccountKind::of(&u.data).map_or("unknown", AccountKind::table),
+            slot = u.slot,
+            error = %error,
+            "account quarantined: not stored (see the quarantine table); its last stored row is kept"
+        );
+    }
     Ok(w)
+}
+
+/// Records quarantined updates: one row per account, for the newest failing update.
+async fn quarantine_rows(
+    tx: &mut Transaction<'_, Postgres>,
+    rows: &[(&AccountUpdate, String)],
+) -> Result<(), IndexerError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "insert into quarantine as q (pubkey, kind, slot, error, data) \
+         select * from unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::bytea[]) \
+         on conflict (pubkey) do update set count = q.count + 1, last_seen = now(), \
+           slot = greatest(q.slot, excluded.slot), \
+           kind = case when excluded.slot >= q.slot then excluded.kind else q.kind end, \
+           error = case when excluded.slot >= q.slot then excluded.error else q.error end, \
+           data = case when excluded.slot >= q.slot then excluded.data else q.data end",
+    )
+    .bind(rows.iter().map(|(u, _)| u.pubkey.to_string()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(u, _)| AccountKind::of(&u.data).map_or("unknown", AccountKind::table)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(u, _)| slot_i64(u.slot)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, e)| extra::pg_text(e.as_bytes())).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(u, _)| u.data.clone()).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn upsert_config(
@@ -313,11 +429,18 @@ pub async fn counts(pool: &PgPool) -> Result<Vec<(&'static str, i64, i64)>, Inde
     Ok(out)
 }
 
-/// Empties the mirror — every account table and the cursors — in one transaction, keeping the
+/// Accounts in quarantine: (pubkey, kind, slot, count, error), newest first.
+pub async fn quarantine(pool: &PgPool) -> Result<Vec<(String, String, i64, i64, String)>, IndexerError> {
+    Ok(sqlx::query_as("select pubkey, kind, slot, count, error from quarantine order by last_seen desc")
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Empties the mirror — every account table, the cursors and the quarantine — in one transaction, keeping the
 /// access API's keys and usage. For a chain restarted from new genesis: its slots start again
 /// from zero, so the old rows' slots would win every slot-ordered upsert.
 pub async fn reset(pool: &PgPool) -> Result<(), IndexerError> {
-    let tables: Vec<&str> = AccountKind::ALL.iter().map(|k| k.table()).chain(["cursor"]).collect();
+    let tables: Vec<&str> = AccountKind::ALL.iter().map(|k| k.table()).chain(["cursor", "quarantine"]).collect();
     let mut tx = pool.begin().await?;
     sqlx::query(&format!("truncate {}", tables.join(", "))).execute(&mut *tx).await?;
     tx.commit().await?;

@@ -201,6 +201,7 @@ pub async fn assert_columns(pool: &PgPool, chain: &std::collections::BTreeMap<St
                     .iter()
                     .map(|(name, col)| match col {
                         vetmai_indexer::extra::Col::Time => format!("extract(epoch from {name})::bigint::text"),
+                        vetmai_indexer::extra::Col::Bytes => format!("encode({name}, 'hex')"),
                         _ => format!("{name}::text"),
                     })
                     .collect();
