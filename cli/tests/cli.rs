@@ -597,7 +597,11 @@ async fn every_command_against_a_validator() {
     let amount1 = base(&show_position(&cli, alice, 1).await["amount"]);
     let tmai_before = token_amount(&net, &alice_tmai).await;
     let v = cli.ok(alice, &["lock", "exit", "1"]).await;
-    assert_eq!((base(&v["amount"]), v["rewards"].as_str(), v["closed"].as_bool()), (amount1, Some("kept"), Some(false)), "{v}");
+    assert_eq!(
+        (base(&v["amount"]), v["rewards"].as_str(), v["closed"].as_bool()),
+        (amount1, Some("kept"), Some(false)),
+        "{v}"
+    );
     assert_eq!(u128::from(token_amount(&net, &alice_tmai).await - tmai_before), amount1);
     cli.fail(alice, &["lock", "exit", "1"], "position_empty").await;
     cli.ok(alice, &["claim", "1"]).await;
@@ -625,5 +629,11 @@ async fn every_command_against_a_validator() {
 /// Position `index` as `show` reports it for `wallet`.
 async fn show_position(cli: &Cli, wallet: &Path, index: u64) -> Value {
     let v = cli.ok(wallet, &["show"]).await;
-    v["positions"].as_array().unwrap().iter().find(|p| p["index"] == index).cloned().unwrap_or_else(|| panic!("no position {index}: {v}"))
+    v["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["index"] == index)
+        .cloned()
+        .unwrap_or_else(|| panic!("no position {index}: {v}"))
 }

@@ -65,7 +65,10 @@ pub fn dao(ctx: &Ctx, c: DaoCmd) -> Result<Report> {
             let m = ctx.mint(&parse::pubkey(&mint, "mint")?)?;
             let treasury = pda::treasury(&m.address);
             if ctx.account(&treasury)?.is_some() {
-                return Err(CliError::preflight("treasury_exists", format!("the treasury already exists ({treasury})")));
+                return Err(CliError::preflight(
+                    "treasury_exists",
+                    format!("the treasury already exists ({treasury})"),
+                ));
             }
             let sig = ctx.send(vec![], vec![step("create_treasury", dep.create_treasury(admin, m.pool_ref()))])?;
             Ok(Report::new(
@@ -328,7 +331,9 @@ pub fn propose(ctx: &Ctx, a: ProposeArgs) -> Result<Report> {
         ActionCmd::Guardian { guardian } => ProposalAction::SetGuardian {
             guardian: if guardian == "none" { Pubkey::default() } else { parse::pubkey(&guardian, "guardian")? },
         },
-        ActionCmd::CreatePool { mint } => ProposalAction::CreateRewardPool { mint: ctx.mint(&parse::pubkey(&mint, "mint")?)?.address },
+        ActionCmd::CreatePool { mint } => {
+            ProposalAction::CreateRewardPool { mint: ctx.mint(&parse::pubkey(&mint, "mint")?)?.address }
+        }
         ActionCmd::RetirePool { mint } => {
             let mint = parse::pubkey(&mint, "mint")?;
             if ctx.account(&pda::reward_pool(&mint))?.is_none() {

@@ -225,23 +225,23 @@ fn withdraw(ctx: &Ctx, position: &str) -> Result<Report> {
 fn ensure_ended(p: &Position, now: i64) -> Result<()> {
     match p.kind {
         LockKind::Constant => Err(CliError::preflight(
-                "constant_not_unlocking",
-                format!(
-                    "position {} is a constant lock: run `vetmai lock unlock {}` first; it can be withdrawn {} later",
-                    p.index,
-                    p.index,
-                    parse::human_duration(p.duration)
-                ),
-            )),
+            "constant_not_unlocking",
+            format!(
+                "position {} is a constant lock: run `vetmai lock unlock {}` first; it can be withdrawn {} later",
+                p.index,
+                p.index,
+                parse::human_duration(p.duration)
+            ),
+        )),
         LockKind::Fixed if p.end > now => Err(CliError::preflight(
-                "position_locked",
-                format!(
-                    "position {} is locked until {} ({} from now)",
-                    p.index,
-                    time(p.end),
-                    parse::human_duration((p.end - now) as u64)
-                ),
-            )),
+            "position_locked",
+            format!(
+                "position {} is locked until {} ({} from now)",
+                p.index,
+                time(p.end),
+                parse::human_duration((p.end - now) as u64)
+            ),
+        )),
         LockKind::Fixed => Ok(()),
     }
 }
@@ -257,7 +257,10 @@ fn exit(ctx: &Ctx, position: &str, forfeit: bool) -> Result<Report> {
     if p.amount == 0 {
         return Err(CliError::preflight(
             "position_empty",
-            format!("position {} holds no TMAI (already exited): claim its rewards, then `lock withdraw` closes it", p.index),
+            format!(
+                "position {} holds no TMAI (already exited): claim its rewards, then `lock withdraw` closes it",
+                p.index
+            ),
         ));
     }
     let tmai = ctx.mint(&config.tmai_mint)?;

@@ -4,8 +4,8 @@ use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use vetmai::state::{Config, ParamsUpdate, ProposalAction};
 use vetmai::{
-    accounts, instruction, ClaimMode, CreateLockArgs, CreateProposalArgs, ExitRewards, LockKind, OpenRoundArgs, VoteChoice,
-    MAX_REWARD_POOLS,
+    accounts, instruction, ClaimMode, CreateLockArgs, CreateProposalArgs, ExitRewards, LockKind, OpenRoundArgs,
+    VoteChoice, MAX_REWARD_POOLS,
 };
 
 use crate::pda;

@@ -360,7 +360,9 @@ impl Localnet {
                 Err(e) => e.to_string(),
             };
             if std::time::Instant::now() > deadline {
-                return Err(LocalnetError::Start(format!("the SPL Token program is still not loadable after 30 s: {last}")));
+                return Err(LocalnetError::Start(format!(
+                    "the SPL Token program is still not loadable after 30 s: {last}"
+                )));
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }

@@ -140,8 +140,13 @@ async fn world() -> W {
 
     let now = fx.now().await;
     let admin = fx.admin.insecure_clone();
-    let args =
-        OpenRoundArgs { total_cap: 5_000 * USDC, start: now, end: now + 2 * DAY as i64, level_caps: None, window_open: None };
+    let args = OpenRoundArgs {
+        total_cap: 5_000 * USDC,
+        start: now,
+        end: now + 2 * DAY as i64,
+        level_caps: None,
+        window_open: None,
+    };
     fx.send(&[fx.dep.open_round(admin.pubkey(), 0, usdc, args)], &[&admin]).await.unwrap();
     let round = pda::round(0);
     fx.send(&[fx.dep.commit(alice.key(), round, usdc, a_usdc, 1_000 * USDC)], &[&alice.kp]).await.unwrap();
@@ -150,7 +155,23 @@ async fn world() -> W {
     let treasury = pda::treasury(&usdc.mint);
     fx.mint_to_in(usdc, treasury, 10_000 * USDC).await;
     fx.warp_by(3_600).await;
-    W { fx, guardian, alice, mallory, usdc, tmai, a_fixed, a_const, a_short, m_pos, a_usdc, m_usdc, proposal, round, treasury }
+    W {
+        fx,
+        guardian,
+        alice,
+        mallory,
+        usdc,
+        tmai,
+        a_fixed,
+        a_const,
+        a_short,
+        m_pos,
+        a_usdc,
+        m_usdc,
+        proposal,
+        round,
+        treasury,
+    }
 }
 
 impl W {
@@ -281,9 +302,11 @@ async fn missing_signer_is_refused_on_every_signed_instruction() {
     let admin = w.fx.admin.pubkey();
     let (a, m, g) = (w.alice.key(), w.mallory.key(), w.guardian.pubkey());
     let now = w.fx.now().await;
-    let claim = ClaimAccounts { pool: w.usdc, pool_index: 0, destination: Some(w.a_usdc), target: None, history_chunk: None };
+    let claim =
+        ClaimAccounts { pool: w.usdc, pool_index: 0, destination: Some(w.a_usdc), target: None, history_chunk: None };
     let steal = ProposalAction::TransferTreasury { mint: w.usdc.mint, amount: 10_000 * USDC, recipient: w.m_usdc };
-    let round_args = OpenRoundArgs { total_cap: USDC, start: now, end: now + 3_600, level_caps: None, window_open: None };
+    let round_args =
+        OpenRoundArgs { total_cap: USDC, start: now, end: now + 3_600, level_caps: None, window_open: None };
     let new_pool = PoolRef { mint: extra_mint.pubkey(), token_program: spl_token::ID };
     // (what, the real instruction naming its authority, the authority whose signature is left out)
     let cases: Vec<(&str, Instruction, Pubkey)> = vec![
@@ -341,16 +364,30 @@ async fn accounts_that_do_not_belong_to_the_signer_are_refused() {
 
     // Token accounts of the right mint but another owner.
     let ix = d.increase_amount(m, w.alice.token, w.m_pos, 1_000 * TMAI);
-    refused("lock alice's TMAI into mallory's position", w.send(ix, &[&mk]).await, anchor(AnchorError::ConstraintTokenOwner));
+    refused(
+        "lock alice's TMAI into mallory's position",
+        w.send(ix, &[&mk]).await,
+        anchor(AnchorError::ConstraintTokenOwner),
+    );
     let ix = d.commit(m, w.round, w.usdc, w.a_usdc, 100 * USDC);
     refused("commit paid from alice's USDC", w.send(ix, &[&mk]).await, anchor(AnchorError::ConstraintTokenOwner));
     let ix = w.claim(a, w.a_fixed, (w.usdc, 0), ClaimMode::Payout, Some(w.m_usdc), None).await;
     let mut ix = ix;
     ix.accounts[0].pubkey = m;
     refused("claim alice's rewards to mallory", w.send(ix, &[&mk]).await, anchor(AnchorError::ConstraintTokenOwner));
-    let c = ClaimAccounts { pool: w.tmai, pool_index: 1, destination: Some(w.mallory.token), target: None, history_chunk: None };
+    let c = ClaimAccounts {
+        pool: w.tmai,
+        pool_index: 1,
+        destination: Some(w.mallory.token),
+        target: None,
+        history_chunk: None,
+    };
     let ix = d.harvest(m, a, w.a_fixed, &c);
-    refused("harvest with mallory's account as destination", w.send(ix, &[&mk]).await, anchor(AnchorError::ConstraintTokenOwner));
+    refused(
+        "harvest with mallory's account as destination",
+        w.send(ix, &[&mk]).await,
+        anchor(AnchorError::ConstraintTokenOwner),
+    );
     // A token account of the signer but of another mint.
     let ix = w.claim(a, w.a_fixed, (w.usdc, 0), ClaimMode::Payout, Some(w.alice.token), None).await;
     refused("USDC rewards to a TMAI account", w.send(ix, &[&ak]).await, anchor(AnchorError::ConstraintTokenMint));
@@ -682,7 +719,11 @@ async fn a_fake_or_swapped_token_program_is_refused() {
     // SPL Token swapped in for a Token-2022 mint's program.
     let mut bad = d.deposit_revenue(admin.pubkey(), eur, admin_eur, USDC);
     swap(&mut bad, t22, spl);
-    refused("Token-2022 deposit via SPL Token", w.send(bad, &[&admin]).await, anchor(AnchorError::ConstraintTokenTokenProgram));
+    refused(
+        "Token-2022 deposit via SPL Token",
+        w.send(bad, &[&admin]).await,
+        anchor(AnchorError::ConstraintTokenTokenProgram),
+    );
     let mut bad = d.commit(a, w.round, w.usdc, w.a_usdc, USDC);
     swap(&mut bad, spl, t22);
     refused("commit via Token-2022", w.send(bad, &[&ak]).await, anchor(AnchorError::ConstraintTokenTokenProgram));
@@ -710,9 +751,16 @@ async fn a_fake_or_swapped_token_program_is_refused() {
     let before_late = w.fx.snapshot(&keys).await;
     let chunks = [w.chunk(w.usdc, w.a_short).await.unwrap_or(0), w.chunk(w.tmai, w.a_short).await.unwrap_or(0)];
     // A payout group whose program is not the pool's does not match the pool's accounts.
-    for (tp, code) in [(t22, program(VetmaiError::MissingClaimAccount)), (system_program::ID, anchor(AnchorError::InvalidProgramId))] {
+    for (tp, code) in [
+        (t22, program(VetmaiError::MissingClaimAccount)),
+        (system_program::ID, program(VetmaiError::MissingClaimAccount)),
+    ] {
         let payouts = [
-            WithdrawPayout { pool: PoolRef { token_program: tp, ..w.usdc }, history_chunk: chunks[0], destination: w.a_usdc },
+            WithdrawPayout {
+                pool: PoolRef { token_program: tp, ..w.usdc },
+                history_chunk: chunks[0],
+                destination: w.a_usdc,
+            },
             WithdrawPayout { pool: w.tmai, history_chunk: chunks[1], destination: w.alice.token },
         ];
         let ix = d.withdraw_paying(a, w.alice.token, w.a_short, &payouts);
@@ -726,7 +774,8 @@ async fn a_fake_or_swapped_token_program_is_refused() {
     let p = w.passed(pay).await;
     let before_exec = w.fx.snapshot(&keys).await;
     let (usdc_mint, treasury, a_usdc) = (w.usdc.mint, w.treasury, w.a_usdc);
-    let tokens = move |tp| ExecuteTokens { mint: usdc_mint, token_program: tp, treasury, destination: a_usdc, pool: None };
+    let tokens =
+        move |tp| ExecuteTokens { mint: usdc_mint, token_program: tp, treasury, destination: a_usdc, pool: None };
     for (tp, code) in [
         (t22, program(VetmaiError::ActionAccountsMismatch)),
         (system_program::ID, anchor(AnchorError::InvalidProgramId)),
@@ -777,8 +826,13 @@ async fn one_account_in_two_mutable_slots_is_refused() {
     refused("refund into the round vault", w.send(ix, &[]).await, dup);
     let ix = d.withdraw_proceeds(admin.pubkey(), w.round, w.usdc, round_vault);
     refused("proceeds into the round vault", w.send(ix, &[&admin]).await, dup);
-    let tokens =
-        ExecuteTokens { mint: w.usdc.mint, token_program: spl_token::ID, treasury: w.treasury, destination: w.treasury, pool: None };
+    let tokens = ExecuteTokens {
+        mint: w.usdc.mint,
+        token_program: spl_token::ID,
+        treasury: w.treasury,
+        destination: w.treasury,
+        pool: None,
+    };
     refused("treasury paying itself", w.send(d.execute_proposal(w.proposal, Some(tokens)), &[]).await, dup);
     // A position as the reinvest target of its own claim (issue 13 item 7).
     let ix = w.claim(a, w.a_fixed, (w.tmai, 1), ClaimMode::Reinvest, None, Some(w.a_fixed)).await;
@@ -802,7 +856,11 @@ async fn one_account_in_two_mutable_slots_is_refused() {
         WithdrawPayout { pool: w.tmai, history_chunk: chunks[1], destination: pda::vault() },
     ];
     let ix = d.withdraw_paying(a, w.alice.token, w.a_short, &payouts);
-    refused("TMAI rewards paid into the TMAI vault", w.send(ix, &[&ak]).await, program(VetmaiError::WrongRewardDestination));
+    refused(
+        "TMAI rewards paid into the TMAI vault",
+        w.send(ix, &[&ak]).await,
+        program(VetmaiError::WrongRewardDestination),
+    );
     w.assert_untouched(&keys, &before, "duplicate payout accounts").await;
 }
 
@@ -816,10 +874,15 @@ async fn a_claim_cannot_reinvest_into_the_claimed_position_named_as_target() {
     let (keys, before) = w.snapshot().await;
     let a = w.alice.key();
     let ak = w.alice.kp.insecure_clone();
-    let pending = view::pending_rewards(&w.fx.pool(w.tmai).await, &w.fx.position(w.a_fixed).await, &[], w.fx.now().await);
+    let pending =
+        view::pending_rewards(&w.fx.pool(w.tmai).await, &w.fx.position(w.a_fixed).await, &[], w.fx.now().await);
     assert!(pending.unwrap() > 0, "there is something to reinvest");
     let ix = w.claim(a, w.a_fixed, (w.tmai, 1), ClaimMode::Reinvest, None, Some(w.a_fixed)).await;
-    refused("reinvest target = claimed position", w.send(ix, &[&ak]).await, anchor(AnchorError::ConstraintDuplicateMutableAccount));
+    refused(
+        "reinvest target = claimed position",
+        w.send(ix, &[&ak]).await,
+        anchor(AnchorError::ConstraintDuplicateMutableAccount),
+    );
     w.assert_untouched(&keys, &before, "reinvest into itself").await;
     // Without a target the claim reinvests into the claimed position, exactly once.
     let amount = w.fx.position(w.a_fixed).await.amount;
@@ -932,8 +995,13 @@ async fn one_owners_or_one_pools_pda_cannot_stand_in_for_another() {
     let mut w = world().await;
     let now = w.fx.now().await;
     let admin = w.fx.admin.insecure_clone();
-    let args =
-        OpenRoundArgs { total_cap: 5_000 * USDC, start: now, end: now + 2 * DAY as i64, level_caps: None, window_open: None };
+    let args = OpenRoundArgs {
+        total_cap: 5_000 * USDC,
+        start: now,
+        end: now + 2 * DAY as i64,
+        level_caps: None,
+        window_open: None,
+    };
     w.fx.send(&[w.fx.dep.open_round(admin.pubkey(), 1, w.usdc, args)], &[&admin]).await.unwrap();
     let round1 = pda::round(1);
     let admin_usdc = w.fx.token_account_in(admin.pubkey(), w.usdc.mint, w.usdc.token_program).await;
@@ -954,7 +1022,11 @@ async fn one_owners_or_one_pools_pda_cannot_stand_in_for_another() {
     refused("claim settled into alice's aggregate", w.send(ix, &[&mk]).await, anchor(AnchorError::ConstraintSeeds));
     let mut ix = d.extend_lock(a, w.a_short, YEAR);
     swap(&mut ix, pda::staker(&a), pda::staker(&m));
-    refused("alice's extension booked on mallory's aggregate", w.send(ix, &[&ak]).await, anchor(AnchorError::ConstraintSeeds));
+    refused(
+        "alice's extension booked on mallory's aggregate",
+        w.send(ix, &[&ak]).await,
+        anchor(AnchorError::ConstraintSeeds),
+    );
     // One pool's vault for another pool; the TMAI vault as a reward vault.
     let mut ix = d.deposit_revenue(admin.pubkey(), w.usdc, admin_usdc, USDC);
     swap(&mut ix, usdc_vault, tmai_vault);
@@ -984,16 +1056,32 @@ async fn one_owners_or_one_pools_pda_cannot_stand_in_for_another() {
     let chunks = [w.chunk(w.usdc, w.a_short).await.unwrap_or(0), w.chunk(w.tmai, w.a_short).await.unwrap_or(0)];
     let mut ix = w.withdraw_paying(w.a_short, chunks).await;
     swap(&mut ix, usdc_vault, tmai_vault);
-    refused("withdraw paying USDC from the TMAI pool's vault", w.send(ix, &[&ak]).await, program(VetmaiError::WrongVault));
+    refused(
+        "withdraw paying USDC from the TMAI pool's vault",
+        w.send(ix, &[&ak]).await,
+        program(VetmaiError::WrongVault),
+    );
     let mut ix = w.withdraw_paying(w.a_short, chunks).await;
     swap(&mut ix, tmai_vault, pda::vault());
-    refused("withdraw paying TMAI rewards from the lock vault", w.send(ix, &[&ak]).await, program(VetmaiError::WrongVault));
+    refused(
+        "withdraw paying TMAI rewards from the lock vault",
+        w.send(ix, &[&ak]).await,
+        program(VetmaiError::WrongVault),
+    );
     let mut ix = w.withdraw_paying(w.a_short, chunks).await;
     swap(&mut ix, pda::reward_history(&usdc_pool, chunks[0]), pda::reward_history(&tmai_pool, chunks[1]));
-    refused("withdraw settling with another pool's history", w.send(ix, &[&ak]).await, program(VetmaiError::WrongHistoryChunk));
+    refused(
+        "withdraw settling with another pool's history",
+        w.send(ix, &[&ak]).await,
+        program(VetmaiError::WrongHistoryChunk),
+    );
     let mut ix = w.claim(a, w.a_short, (w.usdc, 0), ClaimMode::Payout, Some(w.a_usdc), None).await;
     swap(&mut ix, pda::reward_history(&usdc_pool, chunks[0]), pda::reward_history(&tmai_pool, chunks[1]));
-    refused("claim settling with another pool's history", w.send(ix, &[&ak]).await, program(VetmaiError::WrongHistoryChunk));
+    refused(
+        "claim settling with another pool's history",
+        w.send(ix, &[&ak]).await,
+        program(VetmaiError::WrongHistoryChunk),
+    );
     w.assert_untouched(&keys, &before, "PDA sharing after the end").await;
 
     // Governance: a passed FundRewards for the USDC pool, executed against other pools' PDAs.
@@ -1096,8 +1184,16 @@ async fn closed_accounts_cannot_be_reused_or_revived() {
 
     // A staker: closed twice in one transaction, or revived and closed again.
     let payouts = [
-        WithdrawPayout { pool: w.usdc, history_chunk: w.chunk(w.usdc, c_pos).await.unwrap_or(0), destination: carol_usdc },
-        WithdrawPayout { pool: w.tmai, history_chunk: w.chunk(w.tmai, c_pos).await.unwrap_or(0), destination: carol.token },
+        WithdrawPayout {
+            pool: w.usdc,
+            history_chunk: w.chunk(w.usdc, c_pos).await.unwrap_or(0),
+            destination: carol_usdc,
+        },
+        WithdrawPayout {
+            pool: w.tmai,
+            history_chunk: w.chunk(w.tmai, c_pos).await.unwrap_or(0),
+            destination: carol.token,
+        },
     ];
     w.fx.send(&[d.withdraw_paying(carol.key(), carol.token, c_pos, &payouts)], &[&carol.kp]).await.unwrap();
     let staker = pda::staker(&carol.key());
@@ -1125,7 +1221,8 @@ async fn a_forged_clock_in_the_account_list_changes_nothing() {
     let mk = w.mallory.kp.insecure_clone();
     let round: vetmai::SaleRound = w.fx.account(w.round).await.unwrap();
     let forged = |fx: &mut Fx, ts: i64| -> Vec<AccountMeta> {
-        let clock = Clock { slot: 1, epoch_start_timestamp: ts, epoch: 1, leader_schedule_epoch: 1, unix_timestamp: ts };
+        let clock =
+            Clock { slot: 1, epoch_start_timestamp: ts, epoch: 1, leader_schedule_epoch: 1, unix_timestamp: ts };
         let fake = Pubkey::new_unique();
         fx.plant(fake, SYSVAR_OWNER, 1_000_000_000, &bincode::serialize(&clock).unwrap());
         vec![AccountMeta::new_readonly(Clock::id(), false), AccountMeta::new_readonly(fake, false)]
@@ -1165,7 +1262,6 @@ async fn a_forged_clock_in_the_account_list_changes_nothing() {
     w.send(ix, &[]).await.unwrap();
     assert_eq!(w.fx.account::<Proposal>(w.proposal).await.unwrap().state, ProposalState::Passed);
 }
-
 
 #[tokio::test]
 async fn finished_governance_and_sale_accounts_close_once_and_stay_closed() {

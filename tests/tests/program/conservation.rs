@@ -161,7 +161,11 @@ impl World {
         view::claim_history_chunk(&p, &position, now).unwrap_or(0)
     }
 
-    async fn send(&mut self, ix: anchor_lang::solana_program::instruction::Instruction, signers: &[&Keypair]) -> Result<(), BanksClientError> {
+    async fn send(
+        &mut self,
+        ix: anchor_lang::solana_program::instruction::Instruction,
+        signers: &[&Keypair],
+    ) -> Result<(), BanksClientError> {
         self.fx.send(&[ix], signers).await
     }
 
@@ -326,7 +330,9 @@ impl World {
         let h = rng.gen_range(0..self.holders.len());
         let (wallet, source) = (self.holders[h].w.key(), self.holders[h].usdc);
         let kp = self.holders[h].w.kp.insecure_clone();
-        let r = self.send(self.fx.dep.commit(wallet, round, self.usdc, source, rng.gen_range(1..=3_000 * USDC)), &[&kp]).await;
+        let r = self
+            .send(self.fx.dep.commit(wallet, round, self.usdc, source, rng.gen_range(1..=3_000 * USDC)), &[&kp])
+            .await;
         if r.is_ok() && !self.commitments.contains(&(round, h)) {
             self.commitments.push((round, h));
         }
@@ -342,7 +348,8 @@ impl World {
                 let (round, h) = self.commitments[rng.gen_range(0..self.commitments.len())];
                 let (wallet, refund_to) = (self.holders[h].w.key(), self.holders[h].usdc);
                 let kp = self.holders[h].w.kp.insecure_clone();
-                let settled = self.fx.account::<Commitment>(pda::commitment(&round, &wallet)).await.is_some_and(|c| c.settled);
+                let settled =
+                    self.fx.account::<Commitment>(pda::commitment(&round, &wallet)).await.is_some_and(|c| c.settled);
                 if settled {
                     self.send(self.fx.dep.close_commitment(wallet, round), &[&kp]).await
                 } else {
@@ -351,7 +358,8 @@ impl World {
             }
             2 if !self.rounds.is_empty() => {
                 let round = self.rounds[rng.gen_range(0..self.rounds.len())];
-                self.send(self.fx.dep.withdraw_proceeds(admin.pubkey(), round, self.usdc, self.admin_usdc), &[&admin]).await
+                self.send(self.fx.dep.withdraw_proceeds(admin.pubkey(), round, self.usdc, self.admin_usdc), &[&admin])
+                    .await
             }
             3 if !self.rounds.is_empty() => {
                 let round = self.rounds[rng.gen_range(0..self.rounds.len())];
@@ -441,7 +449,12 @@ impl World {
                 assert_eq!(vault, 0, "{ctx}: a closed round left tokens in its vault");
                 continue;
             };
-            assert_eq!(vault, r.total_committed - r.total_refunded - r.proceeds_withdrawn, "{ctx}: round {} escrow", r.id);
+            assert_eq!(
+                vault,
+                r.total_committed - r.total_refunded - r.proceeds_withdrawn,
+                "{ctx}: round {} escrow",
+                r.id
+            );
             let (mut committed, mut allocated, mut refunded, mut closed) = (0, 0, 0, false);
             for (_, h) in self.commitments.clone().into_iter().filter(|(rd, _)| *rd == round) {
                 match self.fx.account::<Commitment>(pda::commitment(&round, &self.holders[h].w.key())).await {

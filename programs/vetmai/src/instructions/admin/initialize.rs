@@ -61,10 +61,6 @@ pub fn handle_initialize(ctx: Context<Initialize>) -> Result<()> {
     config.params = params;
     config.totals = Totals { locked_amount: 0, open_positions: 0, stakers: 0, score: ScoreBook::new(epoch) };
     config.reserved = [0; 256];
-    emit!(Initialized {
-        admin: config.admin,
-        tmai_mint: config.tmai_mint,
-        token_program: config.token_program,
-    });
+    emit!(Initialized { admin: config.admin, tmai_mint: config.tmai_mint, token_program: config.token_program });
     Ok(())
 }
