@@ -279,8 +279,9 @@ pub async fn allocations(
     Ok(Json(paged(items, limit, offset)).into_response())
 }
 
-/// `GET /v1/pools`: every reward pool with its totals and its revenue stream: what has been
-/// distributed so far and, point by point, what will have been by the end of the stream.
+/// `GET /v1/pools`: every reward pool with its totals and its revenue streams: what has been
+/// distributed so far and, point by point (evenly spaced, plus every boundary where a deposit's
+/// stream stops), what will have been by the end of the last stream.
 pub async fn reward_pools(State(s): State<AppState>) -> Result<Response, ApiError> {
     let now = s.now();
     let mut items = vec![];
@@ -290,13 +291,14 @@ pub async fn reward_pools(State(s): State<AppState>) -> Result<Response, ApiErro
         let from = now.max(stream.last_update);
         let span = stream.end.saturating_sub(from);
         let steps: i64 = if span > 0 { 24 } else { 0 };
+        let mut times: Vec<i64> = (0..=steps).map(|i| from + span * i / steps.max(1)).collect();
+        times.extend(stream_stops(&p).filter(|t| *t > from && *t < stream.end));
+        times.sort_unstable();
+        times.dedup();
         let mut points = vec![];
-        for i in 0..=steps {
-            let at = from + span * i / steps.max(1);
-            // What the program's own stream function will have released by `at`.
-            let released = vetmai_math::rewards::stream_release(stream.remaining, stream.last_update, stream.end, at)
-                .ok_or(ApiError::Overflow)?;
-            let undistributed = u128::from(stream.remaining.checked_sub(released).ok_or(ApiError::Overflow)?);
+        for at in times {
+            // What the program's own release schedule will still hold at `at`.
+            let undistributed = u128::from(p.unreleased_at(at).ok_or(ApiError::Overflow)?);
             let distributed = deposited.checked_sub(undistributed).ok_or(ApiError::Overflow)?;
             points.push(json!({ "at": at, "distributed": distributed.to_string() }));
         }
@@ -314,6 +316,15 @@ pub async fn reward_pools(State(s): State<AppState>) -> Result<Response, ApiErro
     Ok(Json(json!({ "items": items })).into_response())
 }
 
+/// Boundaries (unix seconds) where some deposit's stream stops.
+fn stream_stops(p: &RewardPool) -> impl Iterator<Item = i64> + '_ {
+    (1..vetmai_math::RING_LEN as u64).filter_map(move |k| {
+        let e = p.score.fixed.epoch.checked_add(k)?;
+        let stopping = p.rate_ends[vetmai_math::schedule::slot(e)];
+        (stopping != 0).then(|| vetmai_math::time::epoch_start(e)).flatten()
+    })
+}
+
 /// `GET /v1/stats`: TVL, total veTMAI, positions, stakers, each pool's current reward rate, and
 /// the lock parameters a client needs to preview a lock's score (`vetmai_math::lock_score`).
 pub async fn stats(State(s): State<AppState>) -> Result<Response, ApiError> {
@@ -323,8 +334,11 @@ pub async fn stats(State(s): State<AppState>) -> Result<Response, ApiError> {
     let rates: Vec<Value> = pools
         .iter()
         .map(|(k, p, _)| {
-            let left = p.stream.end.saturating_sub(now.max(p.stream.last_update));
-            let per_day = if left > 0 { u128::from(p.stream.remaining) * 86_400 / left as u128 } else { 0 };
+            let from = now.max(p.stream.last_update);
+            let per_day = match (p.unreleased_at(from), p.unreleased_at(from + 86_400)) {
+                (Some(a), Some(b)) => a.saturating_sub(b),
+                _ => 0,
+            };
             json!({ "pool": k.to_string(), "mint": p.mint.to_string(), "streaming_until": p.stream.end, "remaining": p.stream.remaining.to_string(), "rate_per_day": per_day.to_string(), "total_deposited": p.total_deposited.to_string(), "total_claimed": p.total_claimed.to_string() })
         })
         .collect();

@@ -1,26 +1,41 @@
 //! Reward streaming and the reward-per-score accumulator (SPEC §4).
 //!
-//! A deposit streams linearly until `stream_end`; what is released over an interval is shared by
-//! the score active during it: `acc += released · ACC_SCALE / total_score`. A position with score
+//! Each deposit streams linearly over its own period, at a fixed-point rate; the pool keeps the
+//! sum of the running rates and, per epoch boundary, the rate that stops there. What is released
+//! over an interval is shared by the score active during it:
+//! `acc += released · ACC_SCALE / total_score`. A position with score
 //! `s` earns `s · (acc_to − acc_from) / ACC_SCALE`, rounded down. The accumulator is allowed to
 //! wrap (like Uniswap's fee growth): only differences are meaningful, so it never bricks a pool.
 
 /// Fixed-point scale of the accumulator (reward base units per score unit × 1e18).
 pub const ACC_SCALE: u128 = 1_000_000_000_000_000_000;
 
-/// Tokens a linear stream releases over `(last, t]`: all of `remaining` once `t ≥ end`,
-/// otherwise `remaining · (t − last) / (end − last)` rounded down (the rounding stays in the
-/// stream and is released later, so nothing is lost).
-pub fn stream_release(remaining: u64, last: i64, end: i64, t: i64) -> Option<u64> {
-    if t <= last || remaining == 0 {
-        return Some(0);
-    }
-    if t >= end {
-        return Some(remaining);
-    }
-    let elapsed = u128::try_from(t.checked_sub(last)?).ok()?;
-    let span = u128::try_from(end.checked_sub(last)?).ok()?;
-    u64::try_from(u128::from(remaining).checked_mul(elapsed)?.checked_div(span)?).ok()
+/// End of a stream of revenue deposited at `now` over `period` seconds: the first epoch boundary
+/// at least `period` later, so the pool can stop each stream's rate at a boundary.
+pub fn stream_end(now: i64, period: u64) -> Option<i64> {
+    crate::time::epoch_ceil(now.checked_add(i64::try_from(period).ok()?)?)
+}
+
+/// Fixed-point scale of stream rates: base units per second × 1e18.
+pub const RATE_SCALE: u128 = 1_000_000_000_000_000_000;
+
+/// Rate at which `amount` streams over `span` seconds (base units × [`RATE_SCALE`] per second,
+/// rounded down) and what the rounding leaves over the whole span (`RATE_SCALE` units, `< span`,
+/// i.e. below 1e-10 of a base unit for any span under three years). `None` if `span == 0`.
+pub fn stream_rate(amount: u64, span: u64) -> Option<(u128, u128)> {
+    let total = u128::from(amount).checked_mul(RATE_SCALE)?;
+    let rate = total.checked_div(u128::from(span))?;
+    let residual = total.checked_sub(rate.checked_mul(u128::from(span))?)?;
+    Some((rate, residual))
+}
+
+/// Whole base units that streams of total `rate` release over `dt` seconds, given `frac`
+/// (`RATE_SCALE` units released earlier but not yet a whole unit): `(released, new frac)`, the
+/// new `frac < RATE_SCALE`. Nothing is lost to rounding: the fraction is carried.
+pub fn released_over(rate: u128, dt: u64, frac: u128) -> Option<(u64, u128)> {
+    let total = rate.checked_mul(u128::from(dt))?.checked_add(frac)?;
+    let whole = u64::try_from(total.checked_div(RATE_SCALE)?).ok()?;
+    Some((whole, total.checked_rem(RATE_SCALE)?))
 }
 
 /// Accumulator increase when `released` tokens are shared by `total_score`; `None` if the total

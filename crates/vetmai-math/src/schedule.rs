@@ -16,7 +16,8 @@ pub const RING_LEN: usize = 64;
 const RING_LEN_U64: u64 = 64;
 const RING_LAST: u64 = 63;
 
-fn slot(epoch: u64) -> usize {
+/// Index of boundary `epoch` in a ring of [`RING_LEN`] entries.
+pub fn slot(epoch: u64) -> usize {
     // `epoch % 64` is < 64 and fits usize on every target.
     usize::try_from(epoch.checked_rem(RING_LEN_U64).unwrap_or(0)).unwrap_or(0)
 }

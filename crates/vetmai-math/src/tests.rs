@@ -210,14 +210,19 @@ mod reward_math {
     use proptest::prelude::*;
 
     #[test]
-    fn stream_release_table() {
-        assert_eq!(stream_release(700, 0, 7, 0), Some(0));
-        assert_eq!(stream_release(700, 0, 7, 1), Some(100));
-        assert_eq!(stream_release(10, 0, 3, 1), Some(3)); // 3.33 → 3, the rest stays in the stream
-        assert_eq!(stream_release(10, 0, 3, 3), Some(10));
-        assert_eq!(stream_release(10, 0, 3, 99), Some(10));
-        assert_eq!(stream_release(u64::MAX, 0, i64::MAX, i64::MAX - 1), Some(u64::MAX - 3));
-        // MAX·(1 − 1/(2^63−1)) = MAX − 2 − ε
+    fn stream_rate_table() {
+        assert_eq!(stream_rate(700, 7), Some((100 * RATE_SCALE, 0)));
+        // 10 over 3 s: 3.333… per second, the rounding below 1e-18 per second kept as residual.
+        let (rate, residual) = stream_rate(10, 3).unwrap();
+        assert_eq!(rate * 3 + residual, 10 * RATE_SCALE);
+        assert_eq!(residual, 1);
+        assert_eq!(released_over(rate, 1, 0), Some((3, rate - 3 * RATE_SCALE)));
+        assert_eq!(stream_rate(1, 0), None);
+        // The largest amount over the longest span still fits.
+        let (rate, residual) = stream_rate(u64::MAX, 60 * 604_800).unwrap();
+        assert!(residual < 60 * 604_800);
+        assert_eq!(released_over(rate, 60 * 604_800, residual), Some((u64::MAX, 0)));
+        assert_eq!(released_over(u128::MAX, 2, 0), None);
     }
 
     #[test]
@@ -258,16 +263,44 @@ mod reward_math {
         }
 
         #[test]
-        fn stream_releases_everything_by_its_end(remaining in any::<u64>(), cuts in prop::collection::vec(1i64..1_000, 1..30)) {
-            let end: i64 = cuts.iter().sum::<i64>() + 1;
-            let (mut left, mut last, mut out) = (remaining, 0i64, 0u128);
-            for c in cuts {
-                let t = last + c;
-                let r = stream_release(left, last, end, t).unwrap();
-                left -= r; out += u128::from(r); last = t;
+        fn streams_release_exactly_their_amounts_by_their_ends(
+            deposits in prop::collection::vec((1u64..u64::MAX / 64, 1u64..40_000_000), 1..8),
+            cuts in prop::collection::vec(1u64..10_000_000, 1..30),
+        ) {
+            // Every deposit starts at 0 and ends at its span; release is cut at arbitrary points
+            // and at every end, as the pool does.
+            let mut ends: Vec<u64> = deposits.iter().map(|d| d.1).collect();
+            let mut t = 0;
+            for c in &cuts { t += c; ends.push(t); }
+            ends.sort_unstable();
+            ends.dedup();
+            let mut rate: u128 = 0;
+            let mut residual: u128 = 0;
+            for (amount, span) in &deposits {
+                let (r, res) = stream_rate(*amount, *span).unwrap();
+                rate += r;
+                residual += res;
             }
-            out += u128::from(stream_release(left, last, end, end).unwrap());
-            prop_assert_eq!(out, u128::from(remaining));
+            let (mut last, mut frac, mut out) = (0u64, 0u128, 0u128);
+            for t in ends {
+                let (released, f) = released_over(rate, t - last, frac).unwrap();
+                out += u128::from(released);
+                frac = f;
+                last = t;
+                for (amount, span) in &deposits {
+                    if *span == t {
+                        rate -= stream_rate(*amount, *span).unwrap().0;
+                    }
+                }
+                // What has streamed so far, each deposit rounded down: within one unit per deposit.
+                let exact: u128 = deposits.iter().map(|(a, s)| u128::from(*a) * u128::from(t.min(*s)) / u128::from(*s)).sum();
+                prop_assert!(exact.abs_diff(out) <= deposits.len() as u128, "released {} of {}", out, exact);
+            }
+            prop_assert_eq!(rate, 0);
+            // Once every stream has ended, the residuals complete the amounts to the base unit.
+            let (rest, frac) = released_over(0, 0, frac + residual).unwrap();
+            prop_assert_eq!(frac, 0);
+            prop_assert_eq!(out + u128::from(rest), deposits.iter().map(|d| u128::from(d.0)).sum::<u128>());
         }
     }
 }

@@ -40,7 +40,7 @@ pub struct RevenueDeposited {
     pub pool: Pubkey,
     /// Base units.
     pub amount: u64,
-    /// When the re-spread stream ends, unix seconds.
+    /// When this deposit's stream ends, unix seconds.
     pub stream_end: i64,
 }
 

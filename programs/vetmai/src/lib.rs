@@ -87,7 +87,7 @@ pub mod vetmai {
         instructions::rewards::create_reward_pool::handle_create_reward_pool(ctx)
     }
 
-    /// Adds revenue to a pool, streamed over the distribution period (revenue authority).
+    /// Adds revenue to a pool as its own stream over (at least) the distribution period (revenue authority).
     pub fn deposit_revenue(ctx: Context<DepositRevenue>, amount: u64) -> Result<()> {
         instructions::rewards::deposit_revenue::handle_deposit_revenue(ctx, amount)
     }

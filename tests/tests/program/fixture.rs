@@ -22,6 +22,12 @@ use vetmai_client::pda;
 pub const T0: i64 = 1_795_521_600;
 pub const DAY: u64 = 86_400;
 pub const EPOCH: i64 = 604_800;
+
+/// End of a revenue stream started at `now`: the first epoch boundary at least `period` later
+/// (SPEC §4, written here independently of the program).
+pub fn stream_end(now: i64, period: i64) -> i64 {
+    (now + period + EPOCH - 1).div_euclid(EPOCH) * EPOCH
+}
 pub const DECIMALS: u8 = 6;
 /// One whole TMAI in base units.
 pub const TMAI: u64 = 1_000_000;

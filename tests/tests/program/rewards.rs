@@ -91,7 +91,7 @@ fn spl_token_id() -> anchor_lang::prelude::Pubkey {
 }
 
 #[tokio::test]
-async fn deposits_stream_over_seven_days_in_proportion_to_score() {
+async fn deposits_stream_over_their_period_in_proportion_to_score() {
     for kind in [TokenKind::Spl, TokenKind::Token2022] {
         let mut fx = Fx::new().await;
         let a = fx.wallet(1_000_000 * TMAI).await;
@@ -100,11 +100,15 @@ async fn deposits_stream_over_seven_days_in_proportion_to_score() {
         let pa = fx.lock(&a, 100_000 * TMAI, YEAR, LockKind::Fixed).await;
         let pb = fx.lock(&b, 300_000 * TMAI, YEAR, LockKind::Fixed).await;
         let usdc = fx.create_pool(Some(kind)).await;
+        let t = fx.now().await;
         fx.deposit(usdc, 7_000 * USDC).await.unwrap();
+        // Seven days, to the next epoch boundary.
+        let end = stream_end(t, 7 * DAY as i64);
+        assert_eq!(fx.pool(usdc).await.stream.end, end);
         let da = fx.token_account_in(a.key(), usdc.mint, usdc.token_program).await;
         let db = fx.token_account_in(b.key(), usdc.mint, usdc.token_program).await;
         // Halfway through the stream: half released.
-        fx.warp_by(3 * DAY as i64 + 43_200).await;
+        fx.warp_by((end - t) / 2).await;
         let got_a = claim_payout(&mut fx, &a, pa, usdc, 0, da).await.unwrap();
         assert!((875 * USDC - 1..=875 * USDC).contains(&got_a), "a got {got_a}");
         // After the end everything is out; totals reconcile to the base unit.
@@ -123,12 +127,54 @@ async fn deposits_stream_over_seven_days_in_proportion_to_score() {
     }
 }
 
+/// A later deposit must not re-spread what an earlier one still holds: each streams over its own
+/// period, so a lock ending when the first stream ends gets all of its share of the first deposit.
+#[tokio::test]
+async fn each_deposit_streams_over_its_own_period() {
+    let mut fx = Fx::new().await;
+    let a = fx.wallet(1_000_000 * TMAI).await;
+    let b = fx.wallet(1_000_000 * TMAI).await;
+    let usdc = fx.create_pool(Some(TokenKind::Spl)).await;
+    let period = 7 * DAY as i64;
+    let t1 = fx.now().await;
+    let e1 = stream_end(t1, period);
+    // a's lock ends exactly when the first deposit's stream does; b keeps earning.
+    let pa = fx.lock(&a, 100_000 * TMAI, (e1 - t1) as u64, LockKind::Fixed).await;
+    let pb = fx.lock(&b, 100_000 * TMAI, YEAR, LockKind::Constant).await;
+    assert_eq!(fx.position(pa).await.end, e1);
+    let (sa, sb) = (fx.position(pa).await.score, fx.position(pb).await.score);
+    let (d1, d2) = (8_500 * USDC, 9_500 * USDC);
+    fx.deposit(usdc, d1).await.unwrap();
+    // A second deposit five days into the first stream.
+    fx.warp_to(t1 + 5 * DAY as i64).await;
+    let t2 = fx.now().await;
+    let e2 = stream_end(t2, period);
+    fx.deposit(usdc, d2).await.unwrap();
+    let pool = fx.pool(usdc).await;
+    assert_eq!(pool.stream.end, e2, "the latest stream ends one period (rounded to a boundary) after it began");
+    fx.warp_to(e2 + DAY as i64).await;
+    fx.crank(usdc).await.unwrap();
+    // a: its share of all of d1, plus of what d2 released before e1.
+    let d2_by_e1 = u128::from(d2) * (e1 - t2) as u128 / (e2 - t2) as u128;
+    let want_a = (u128::from(d1) + d2_by_e1) * sa / (sa + sb);
+    let da = fx.token_account_in(a.key(), usdc.mint, usdc.token_program).await;
+    let db = fx.token_account_in(b.key(), usdc.mint, usdc.token_program).await;
+    let got_a = u128::from(claim_payout(&mut fx, &a, pa, usdc, 0, da).await.unwrap());
+    assert!(want_a.abs_diff(got_a) <= 2, "a got {got_a}, its share of d1 and of d2 before e1 is {want_a}");
+    let got_b = u128::from(claim_payout(&mut fx, &b, pb, usdc, 0, db).await.unwrap());
+    let all = u128::from(d1 + d2);
+    assert!(all - got_a - got_b <= 3, "b gets the rest: {got_b}");
+    let pool = fx.pool(usdc).await;
+    assert_eq!((pool.stream.remaining, pool.stream.carry), (0, 0), "both streams ended");
+}
+
 #[tokio::test]
 async fn revenue_without_score_is_carried_not_handed_to_the_first_staker() {
     let mut fx = Fx::new().await;
     let usdc = fx.create_pool(Some(TokenKind::Spl)).await;
+    let t = fx.now().await;
     fx.deposit(usdc, 700 * USDC).await.unwrap();
-    fx.warp_by(7 * DAY as i64).await;
+    fx.warp_to(stream_end(t, 7 * DAY as i64)).await;
     fx.crank(usdc).await.unwrap();
     let p = fx.pool(usdc).await;
     assert_eq!((p.stream.carry, p.stream.remaining), (700 * USDC, 0), "streamed with no score: carried");
@@ -166,7 +212,9 @@ async fn a_position_that_ended_long_ago_is_settled_exactly_to_its_end() {
         .dep
         .update_params(admin.pubkey(), ParamsUpdate { distribution_period: Some(28 * DAY), ..Default::default() });
     fx.send(&[ix], &[&admin]).await.unwrap();
+    let t = fx.now().await;
     fx.deposit(usdc, 1_400 * USDC).await.unwrap();
+    let stream_end = stream_end(t, 28 * DAY as i64);
     // 70 epochs later: a's lock ended after one epoch; b (constant) kept earning.
     fx.warp_by(70 * EPOCH).await;
     // A lock operation cannot pass the unrecorded boundary...
@@ -174,7 +222,7 @@ async fn a_position_that_ended_long_ago_is_settled_exactly_to_its_end() {
     expect_err(fx.send(&[ix], &[&b.kp]).await, VetmaiError::PoolNeedsCrank);
     // ...a permissionless crank records it (one transaction for 70 epochs).
     fx.crank(usdc).await.unwrap();
-    let released_by_end = 1_400 * USDC * (end_a - T0) as u64 / (28 * DAY);
+    let released_by_end = 1_400 * USDC * (end_a - t) as u64 / (stream_end - t) as u64;
     let da = fx.token_account_in(a.key(), usdc.mint, usdc.token_program).await;
     let db = fx.token_account_in(b.key(), usdc.mint, usdc.token_program).await;
     // Pending, computed off-chain from account data, equals what the claim pays.
@@ -303,7 +351,9 @@ async fn harvest_compounds_only_positions_that_opted_in() {
     let w = fx.wallet(1_000 * TMAI).await;
     let tmai = fx.create_pool(None).await;
     let pos = fx.lock(&w, 100 * TMAI, YEAR, LockKind::Fixed).await;
+    let t = fx.now().await;
     fx.deposit(tmai, 7 * TMAI).await.unwrap();
+    let day_of = 7 * TMAI * DAY / (stream_end(t, 7 * DAY as i64) - t) as u64;
     fx.warp_by(DAY as i64).await;
     let cranker = Keypair::new();
     let c = ClaimAccounts { pool: tmai, pool_index: 0, destination: None, target: None, history_chunk: None };
@@ -317,7 +367,7 @@ async fn harvest_compounds_only_positions_that_opted_in() {
     let ix = fx.dep.harvest(cranker.pubkey(), w.key(), pos, &c);
     fx.send(&[ix], &[&cranker]).await.unwrap();
     let gained = fx.position(pos).await.amount - before;
-    assert!((TMAI - 1..=TMAI).contains(&gained), "one day of 7 TMAI: {gained}");
+    assert!((day_of - 1..=day_of).contains(&gained), "one day of the 7 TMAI stream: {gained} of {day_of}");
 }
 
 #[tokio::test]
@@ -432,7 +482,9 @@ async fn a_pool_idle_for_a_year_catches_up_in_one_crank() {
         .dep
         .update_params(admin.pubkey(), ParamsUpdate { distribution_period: Some(200 * DAY), ..Default::default() });
     fx.send(&[ix], &[&admin]).await.unwrap();
+    let t = fx.now().await;
     fx.deposit(usdc, 20_000 * USDC).await.unwrap();
+    let stream_end = stream_end(t, 200 * DAY as i64);
     fx.warp_by(YEAR as i64).await;
     let crank = fx.crank_ix(usdc).await;
     let size = tx_size(&fx, std::slice::from_ref(&crank));
@@ -453,7 +505,7 @@ async fn a_pool_idle_for_a_year_catches_up_in_one_crank() {
     }
     // Everything released before the last lock ended was paid, less rounding dust.
     let last_end = fx.position(positions[19].1).await.end;
-    let released = 20_000 * USDC * (last_end - T0) as u64 / (200 * DAY);
+    let released = (20_000 * USDC as u128 * (last_end - t) as u128 / (stream_end - t) as u128) as u64;
     assert!(released - total <= 40, "paid {total} of {released}");
     let left = fx.pool(usdc).await.stream;
     assert_eq!(left.remaining, 0);

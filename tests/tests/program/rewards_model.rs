@@ -1,8 +1,10 @@
 //! Reward accounting against an independent reference model.
 //!
 //! The model shares no code with the program's accumulator: it keeps every position's earnings
-//! as an exact rational (big integers), splitting time at every lock end and stream end and
-//! sharing each interval's linear release among the scores active in it. Random sequences of
+//! as an exact rational (big integers) and every deposit as its own linear stream (from the
+//! deposit to the first epoch boundary at least one distribution period later, SPEC §4), splitting
+//! time at every lock end and stream end and sharing each interval's release among the scores
+//! active in it. Random sequences of
 //! locks, score changes, deposits, cranks, claims (payout and reinvest), withdrawals and clock
 //! warps run natively; every claim is checked against the model (error at most one base unit per
 //! accrual step since the position's previous claim), against the off-chain `pending_rewards`
@@ -39,19 +41,31 @@ struct MPos {
     steps: u64,
 }
 
+/// One deposit's linear stream over `[start, end]`.
+struct MStream {
+    start: i64,
+    end: i64,
+    amount: Q,
+}
+
 /// One pool's exact model.
 struct Model {
     period: i64,
     last: i64,
-    remaining: Q,
-    stream_end: i64,
+    streams: Vec<MStream>,
     carry: Q,
     positions: HashMap<Pubkey, MPos>,
 }
 
 impl Model {
     fn new(now: i64, period: i64) -> Self {
-        Model { period, last: now, remaining: q(0), stream_end: now, carry: q(0), positions: HashMap::new() }
+        Model { period, last: now, streams: vec![], carry: q(0), positions: HashMap::new() }
+    }
+
+    fn add_stream(&mut self, now: i64, amount: Q) {
+        if !amount.is_zero() {
+            self.streams.push(MStream { start: now, end: stream_end(now, self.period), amount });
+        }
     }
 
     fn active(p: &MPos, t: i64) -> bool {
@@ -70,15 +84,17 @@ impl Model {
                     }
                 }
             }
-            if self.stream_end > last && self.stream_end < next {
-                next = self.stream_end;
+            for s in &self.streams {
+                if s.end > last && s.end < next {
+                    next = s.end;
+                }
             }
-            let released = if next >= self.stream_end {
-                self.remaining.clone()
-            } else {
-                &self.remaining * q(next - last) / q(self.stream_end - last)
-            };
-            self.remaining -= &released;
+            // Every stream started at or before `last` (deposits happen at accrual points).
+            let mut released = q(0);
+            for s in self.streams.iter().filter(|s| s.end > last) {
+                released += &s.amount * q(next - last) / q(s.end - s.start);
+            }
+            self.streams.retain(|s| s.end > next);
             let total: u128 = self.positions.values().filter(|p| Self::active(p, last)).map(|p| p.score).sum();
             if total == 0 {
                 self.carry += released;
@@ -92,6 +108,15 @@ impl Model {
         }
     }
 
+    /// Deposited but not yet released at `self.last`.
+    fn unreleased(&self) -> Q {
+        let mut left = q(0);
+        for s in self.streams.iter().filter(|s| s.end > self.last) {
+            left += &s.amount * q(s.end - self.last.max(s.start)) / q(s.end - s.start);
+        }
+        left
+    }
+
     fn total_now(&self) -> u128 {
         self.positions.values().filter(|p| Self::active(p, self.last)).map(|p| p.score).sum()
     }
@@ -99,16 +124,14 @@ impl Model {
     fn deposit(&mut self, now: i64, amount: u64) {
         self.advance(now);
         let carry = std::mem::replace(&mut self.carry, q(0));
-        self.remaining += carry + q(amount);
-        self.stream_end = now + self.period;
+        self.add_stream(now, carry + q(amount));
     }
 
     fn crank(&mut self, now: i64) {
         self.advance(now);
         if !self.carry.is_zero() && self.total_now() > 0 {
             let carry = std::mem::replace(&mut self.carry, q(0));
-            self.remaining += carry;
-            self.stream_end = self.stream_end.max(now + self.period);
+            self.add_stream(now, carry);
         }
     }
 
@@ -229,6 +252,18 @@ async fn run(seed: u64, steps: u64) -> (u64, u64) {
             w.fx.crank(w.pools[k]).await.unwrap_or_else(|e| panic!("{ctx}: crank {e:?}"));
             let now = w.fx.now().await;
             w.models[k].crank(now);
+            // What the pool still has to stream (or carries) is what the model's deposits still
+            // hold: no deposit's rest moved onto a later one's schedule.
+            let s = w.fx.pool(w.pools[k]).await.stream;
+            let m = &w.models[k];
+            let chain = q(s.remaining) + q(s.carry);
+            let model = m.unreleased() + &m.carry;
+            assert!(
+                (&chain - &model).abs() < q(2),
+                "{ctx}: pool {k} holds {} unreleased + carried, the model {}",
+                chain,
+                model.to_f64().unwrap_or(0.0)
+            );
         }
         let now = w.fx.now().await;
         let op = rng.gen_range(0..10);

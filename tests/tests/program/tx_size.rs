@@ -170,7 +170,7 @@ fn account_sizes_match_the_docs() {
         ("Config", Config::SPACE, 1_839),
         ("Staker", Staker::SPACE, 1_637),
         ("Position", Position::SPACE, 231),
-        ("RewardPool", RewardPool::SPACE, 1_395),
+        ("RewardPool", RewardPool::SPACE, 2_467),
         ("RewardHistory", RewardHistory::SPACE, 8_248),
         ("Dao", Dao::SPACE, 153),
         ("Proposal", Proposal::SPACE, 693),

@@ -1,6 +1,10 @@
 use anchor_lang::prelude::*;
-use vetmai_math::rewards::{acc_increment, earned, stream_release};
-use vetmai_math::schedule::boundary_epoch;
+use vetmai_math::rewards::{acc_increment, earned, released_over, stream_end, stream_rate};
+use vetmai_math::schedule::{boundary_epoch, slot};
+use vetmai_math::RING_LEN;
+
+/// Boundaries a ring entry can lie ahead of the schedule's epoch.
+const RING_AHEAD: u64 = 63;
 use vetmai_math::time::{epoch_of, epoch_start};
 
 use super::{LockKind, Position, ScoreBook};
@@ -26,6 +30,9 @@ pub struct RewardPool {
     pub vault_bump: u8,
     /// Streaming state and the reward-per-score accumulator.
     pub stream: RewardStream,
+    /// `rate_ends[e % 64]` = stream rate that stops at epoch boundary `e`, for `e` in the score
+    /// schedule's window `(score.fixed.epoch, score.fixed.epoch + 64)` (base units × 1e18 per second).
+    pub rate_ends: [u128; RING_LEN],
     /// Σ deposits, base units.
     pub total_deposited: u128,
     /// Σ claimed (paid out or reinvested), base units.
@@ -42,39 +49,71 @@ pub struct RewardPool {
     pub reserved: [u8; 127],
 }
 
-/// A pool's linear stream and its reward-per-score accumulator.
+/// A pool's deposits, each streaming linearly over its own period, and its reward-per-score
+/// accumulator. The streams are kept as one summed rate; each stream's rate is also booked at
+/// the boundary where it stops (`RewardPool::rate_ends`), so no deposit moves another's timing.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Default, InitSpace, PartialEq, Eq, Debug)]
 pub struct RewardStream {
     /// Reward per score unit × 1e18, wrapping (only differences matter).
     pub acc: u128,
     /// Time `acc` was last brought forward, unix seconds.
     pub last_update: i64,
-    /// Deposited rewards not yet released by the stream, base units.
+    /// Deposited rewards not yet released by the streams, base units.
     pub remaining: u64,
-    /// When the current stream has released everything, unix seconds.
+    /// When the last running stream ends, unix seconds.
     pub end: i64,
     /// Released while the total score was zero; re-streamed by the next deposit or crank, base units.
     pub carry: u64,
+    /// Σ rate of the running streams, base units × 1e18 per second.
+    pub rate: u128,
+    /// Released but not yet a whole base unit, base units × 1e18 (< 1e18).
+    pub frac: u128,
+    /// What rounding the streams' rates down kept back (base units × 1e18, below 1e-10 of a unit
+    /// per stream); released when no stream is running.
+    pub dust: u128,
 }
 
 impl RewardStream {
-    /// Releases the stream over `(last_update, t]` and shares it among `total` score (or carries
-    /// it forward when there is no score).
+    /// Releases the running streams over `(last_update, t]` (no stream may stop inside) and
+    /// shares it among `total` score (or carries it forward when there is no score).
     pub fn accrue_to(&mut self, t: i64, total: u128) -> Result<()> {
         if t <= self.last_update {
             return Ok(());
         }
-        let released =
-            stream_release(self.remaining, self.last_update, self.end, t).ok_or(VetmaiError::MathOverflow)?;
-        self.remaining = self.remaining.checked_sub(released).ok_or(VetmaiError::MathOverflow)?;
-        if released > 0 {
-            match acc_increment(released, total) {
-                Some(inc) => self.acc = self.acc.wrapping_add(inc),
-                None if total == 0 => self.carry = self.carry.checked_add(released).ok_or(VetmaiError::MathOverflow)?,
-                None => return err!(VetmaiError::MathOverflow),
-            }
-        }
+        let dt = t.checked_sub(self.last_update).and_then(|d| u64::try_from(d).ok());
+        let (released, frac) = released_over(self.rate, dt.ok_or(VetmaiError::MathOverflow)?, self.frac)
+            .ok_or(VetmaiError::MathOverflow)?;
+        self.frac = frac;
+        self.share(released, total)?;
         self.last_update = t;
+        Ok(())
+    }
+
+    /// Shares `released` tokens of the streams among `total` score, or carries them.
+    fn share(&mut self, released: u64, total: u128) -> Result<()> {
+        if released == 0 {
+            return Ok(());
+        }
+        self.remaining = self.remaining.checked_sub(released).ok_or(VetmaiError::MathOverflow)?;
+        match acc_increment(released, total) {
+            Some(inc) => self.acc = self.acc.wrapping_add(inc),
+            None if total == 0 => self.carry = self.carry.checked_add(released).ok_or(VetmaiError::MathOverflow)?,
+            None => return err!(VetmaiError::MathOverflow),
+        }
+        Ok(())
+    }
+
+    /// Stops `rate` of streams at `t` (the streams must be accrued to `t`); once none is running,
+    /// releases what rounding kept back, shared among `total`.
+    fn stop(&mut self, rate: u128, total: u128) -> Result<()> {
+        self.rate = self.rate.checked_sub(rate).ok_or(VetmaiError::MathOverflow)?;
+        if self.rate == 0 && self.dust != 0 {
+            let kept = self.frac.checked_add(self.dust).ok_or(VetmaiError::MathOverflow)?;
+            let (released, frac) = released_over(0, 0, kept).ok_or(VetmaiError::MathOverflow)?;
+            self.frac = frac;
+            self.dust = 0;
+            self.share(released, total)?;
+        }
         Ok(())
     }
 }
@@ -145,15 +184,41 @@ impl RewardPool {
 
     /// Brings the pool forward to `now`: at each epoch boundary where score ends, accrues up to the
     /// boundary with the score in effect before it, records the accumulator in `history`, and
-    /// drops the ending score; then accrues to `now`. Work is bounded by the 64-boundary schedule.
+    /// drops the ending score; at each boundary where streams stop, accrues up to it and drops
+    /// their rate; then accrues to `now`. Work is bounded by the 64-boundary schedule.
     /// Without history accounts, any boundary to record fails with `PoolNeedsCrank`.
     pub fn advance(&mut self, now: i64, history: &mut [&mut RewardHistory]) -> Result<()> {
         let now_epoch = epoch_of(now).ok_or(VetmaiError::InvalidClock)?;
+        while let Some(b) = self.next_rate_end(now_epoch) {
+            self.advance_score(b, history)?;
+            let t = epoch_start(b).ok_or(VetmaiError::MathOverflow)?;
+            let total = self.score.current()?;
+            self.stream.accrue_to(t, total)?;
+            let i = slot(b);
+            let stopping = self.rate_ends[i];
+            self.rate_ends[i] = 0;
+            self.stream.stop(stopping, total)?;
+        }
+        self.advance_score(now_epoch, history)?;
+        let total = self.score.current()?;
+        self.stream.accrue_to(now, total)
+    }
+
+    /// First boundary in `(score epoch, to]` where some stream stops.
+    fn next_rate_end(&self, to: u64) -> Option<u64> {
+        let from = self.score.fixed.epoch;
+        let last = to.min(from.saturating_add(RING_AHEAD));
+        (from.saturating_add(1)..=last).find(|e| self.rate_ends[slot(*e)] != 0)
+    }
+
+    /// The score-expiry part of [`advance`](Self::advance), up to boundary `to_epoch`; no stream
+    /// may stop before it.
+    fn advance_score(&mut self, to_epoch: u64, history: &mut [&mut RewardHistory]) -> Result<()> {
         let start_epoch = self.history_start_epoch;
         let constant = self.score.constant_score;
         let stream = &mut self.stream;
         let mut failure = None;
-        let done = self.score.fixed.view_mut().advance_with(now_epoch, |e, active_before, _ending| {
+        let done = self.score.fixed.view_mut().advance_with(to_epoch, |e, active_before, _ending| {
             let step = (|| -> Result<()> {
                 let t = epoch_start(e).ok_or(VetmaiError::MathOverflow)?;
                 let total = active_before.checked_add(constant).ok_or(VetmaiError::MathOverflow)?;
@@ -176,19 +241,15 @@ impl RewardPool {
             return Err(e);
         }
         done.ok_or(VetmaiError::ScheduleOutOfRange)?;
-        let total = self.score.current()?;
-        self.stream.accrue_to(now, total)
+        Ok(())
     }
 
-    /// Adds `amount` of revenue (the pool must be advanced to `now`): what the stream still holds,
-    /// what was carried over a period without score, and `amount` are re-spread over `period`.
+    /// Adds `amount` of revenue (the pool must be advanced to `now`) as a new stream over
+    /// `period`, together with what was carried over a period without score. Running streams keep
+    /// their own timing.
     pub fn add_revenue(&mut self, now: i64, amount: u64, period: u64) -> Result<()> {
-        let s = &mut self.stream;
-        s.remaining =
-            s.remaining.checked_add(s.carry).and_then(|r| r.checked_add(amount)).ok_or(VetmaiError::MathOverflow)?;
-        s.carry = 0;
-        let period = i64::try_from(period).map_err(|_| VetmaiError::MathOverflow)?;
-        s.end = now.checked_add(period).ok_or(VetmaiError::MathOverflow)?;
+        let carry = std::mem::take(&mut self.stream.carry);
+        self.add_stream(now, carry.checked_add(amount).ok_or(VetmaiError::MathOverflow)?, period)?;
         self.total_deposited = self.total_deposited.checked_add(u128::from(amount)).ok_or(VetmaiError::MathOverflow)?;
         Ok(())
     }
@@ -198,12 +259,64 @@ impl RewardPool {
         if self.stream.carry == 0 || self.score.current()? == 0 {
             return Ok(());
         }
-        self.stream.remaining =
-            self.stream.remaining.checked_add(self.stream.carry).ok_or(VetmaiError::MathOverflow)?;
-        self.stream.carry = 0;
-        let end = now.checked_add(i64::try_from(period).map_err(|_| VetmaiError::MathOverflow)?);
-        self.stream.end = self.stream.end.max(end.ok_or(VetmaiError::MathOverflow)?);
+        let carry = std::mem::take(&mut self.stream.carry);
+        self.add_stream(now, carry, period)
+    }
+
+    /// Starts a stream of `amount` from `now` (the pool must be advanced to `now`) to the first
+    /// boundary at least `period` later.
+    fn add_stream(&mut self, now: i64, amount: u64, period: u64) -> Result<()> {
+        if amount == 0 {
+            return Ok(());
+        }
+        require!(self.stream.last_update == now, VetmaiError::PoolNeedsCrank);
+        let end = stream_end(now, period).ok_or(VetmaiError::MathOverflow)?;
+        let e = boundary_epoch(end).ok_or(VetmaiError::MathOverflow)?;
+        let ahead = e.checked_sub(self.score.fixed.epoch).ok_or(VetmaiError::ScheduleOutOfRange)?;
+        require!(ahead > 0 && ahead < RING_LEN as u64, VetmaiError::ScheduleOutOfRange);
+        let span = end.checked_sub(now).and_then(|s| u64::try_from(s).ok()).ok_or(VetmaiError::MathOverflow)?;
+        let (rate, residual) = stream_rate(amount, span).ok_or(VetmaiError::MathOverflow)?;
+        let i = slot(e);
+        self.rate_ends[i] = self.rate_ends[i].checked_add(rate).ok_or(VetmaiError::MathOverflow)?;
+        let s = &mut self.stream;
+        s.rate = s.rate.checked_add(rate).ok_or(VetmaiError::MathOverflow)?;
+        s.dust = s.dust.checked_add(residual).ok_or(VetmaiError::MathOverflow)?;
+        s.remaining = s.remaining.checked_add(amount).ok_or(VetmaiError::MathOverflow)?;
+        s.end = s.end.max(end);
         Ok(())
+    }
+
+    /// What the streams will still hold at `t ≥ last_update` (ignoring carry and new deposits):
+    /// the off-chain projection of the release schedule. `None` on inconsistent data.
+    pub fn unreleased_at(&self, t: i64) -> Option<u64> {
+        let s = &self.stream;
+        let (mut cursor, mut rate, mut frac, mut dust, mut left) = (s.last_update, s.rate, s.frac, s.dust, s.remaining);
+        let from = self.score.fixed.epoch;
+        for b in (1..=RING_AHEAD).filter_map(|k| from.checked_add(k)) {
+            let stopping = self.rate_ends[slot(b)];
+            let tb = epoch_start(b)?;
+            if tb > t || rate == 0 {
+                break;
+            }
+            if stopping == 0 || tb <= cursor {
+                continue;
+            }
+            let (released, f) = released_over(rate, u64::try_from(tb.checked_sub(cursor)?).ok()?, frac)?;
+            left = left.checked_sub(released)?;
+            rate = rate.checked_sub(stopping)?;
+            frac = f;
+            if rate == 0 {
+                let (r, f) = released_over(0, 0, frac.checked_add(std::mem::take(&mut dust))?)?;
+                left = left.checked_sub(r)?;
+                frac = f;
+            }
+            cursor = tb;
+        }
+        if t > cursor {
+            let (released, _) = released_over(rate, u64::try_from(t.checked_sub(cursor)?).ok()?, frac)?;
+            left = left.checked_sub(released)?;
+        }
+        Some(left)
     }
 
     /// Settles `p`'s rewards in this pool up to now (the pool must be advanced to now). An ended

@@ -65,7 +65,8 @@ pub fn register_pool<'info>(
     pool.index = config.reward_pool_count;
     pool.bump = pool_bump;
     pool.vault_bump = vault_bump;
-    pool.stream = RewardStream { acc: 0, last_update: now, remaining: 0, end: now, carry: 0 };
+    pool.stream = RewardStream { last_update: now, end: now, ..RewardStream::default() };
+    pool.rate_ends = [0; vetmai_math::RING_LEN];
     pool.total_deposited = 0;
     pool.total_claimed = 0;
     pool.history_start_epoch = epoch;

@@ -27,17 +27,20 @@ pub struct DepositRevenue<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
-/// Adds revenue to a pool. What the stream still holds, what was carried over a period without
-/// score, and `amount` are re-spread linearly over `distribution_period` from now.
+/// Adds revenue to a pool: `amount`, with what was carried over a period without score, streams
+/// linearly from now to the first epoch boundary at least `distribution_period` later. Earlier
+/// deposits keep streaming on their own schedules.
 pub fn handle_deposit_revenue(ctx: Context<DepositRevenue>, amount: u64) -> Result<()> {
     require!(amount > 0, VetmaiError::ZeroAmount);
     let (now, _) = locks::now()?;
     let pool = &mut ctx.accounts.pool;
     require!(!pool.retired, VetmaiError::PoolRetired);
     pool.advance(now, &mut [])?;
-    pool.add_revenue(now, amount, ctx.accounts.config.params.distribution_period)?;
+    let period = ctx.accounts.config.params.distribution_period;
+    pool.add_revenue(now, amount, period)?;
+    let stream_end = vetmai_math::rewards::stream_end(now, period).ok_or(VetmaiError::MathOverflow)?;
     let a = &ctx.accounts;
     token::deposit(&a.token_program, &a.reward_mint, &a.source, &a.reward_vault, &a.authority, amount)?;
-    emit!(RevenueDeposited { pool: a.pool.key(), amount, stream_end: a.pool.stream.end });
+    emit!(RevenueDeposited { pool: a.pool.key(), amount, stream_end });
     Ok(())
 }
