@@ -81,7 +81,8 @@ async fn reads_reflect_the_mirrored_accounts() {
         };
         push(vetmai_client::pda::position(&owner, i), encode(&p));
     }
-    // A pool that has streamed 600 units over a 6 000 score since T0 − 100: 0.1 per score unit.
+    // A pool whose stream released 600 units over a 6 000 score before T0 − 100: 0.1 per score
+    // unit in the accumulator, nothing left streaming.
     let mut book = ScoreBook::new(epoch);
     book.fixed.add(end, 6_000).unwrap();
     let mint = Pubkey::new_unique();
@@ -93,7 +94,13 @@ async fn reads_reflect_the_mirrored_accounts() {
         index: 0,
         bump: 255,
         vault_bump: 255,
-        stream: RewardStream { acc: 0, last_update: T0 - 100, remaining: 600, end: T0, carry: 0 },
+        stream: RewardStream {
+            acc: 600 * vetmai_math::rewards::ACC_SCALE / 6_000,
+            last_update: T0 - 100,
+            end: T0 - 100,
+            ..RewardStream::default()
+        },
+        rate_ends: [0; vetmai_math::RING_LEN],
         total_deposited: 600,
         total_claimed: 0,
         history_start_epoch: epoch,
@@ -232,7 +239,7 @@ async fn reads_reflect_the_mirrored_accounts() {
     assert_eq!((sched[0]["at"].as_i64(), sched[0]["vetmai"].as_str()), (Some(T0), Some("6000")));
     let after = sched.iter().find(|p| p["at"].as_i64().unwrap() >= end).unwrap();
     assert_eq!(after["vetmai"].as_str(), Some("0"));
-    // The reward stream ended at T0: all 600 distributed.
+    // The reward stream has ended: all 600 distributed.
     let (s, pools) = get(&router, "/v1/pools").await;
     assert_eq!(s, StatusCode::OK, "{pools}");
     assert_eq!(pools["items"][0]["points"][0]["distributed"].as_str(), Some("600"));

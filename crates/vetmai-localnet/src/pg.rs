@@ -120,6 +120,7 @@ fn init_and_start(bin: &Path, dir: &Path, port: u16, durable: bool) -> Result<()
     let root = is_root();
     std::fs::create_dir_all(dir)?;
     if root {
+        reachable_by_postgres(dir)?;
         run(Path::new("chown"), &["postgres:postgres", &dir.to_string_lossy()], false)?;
     }
     let data = dir.join("data");
@@ -135,6 +136,33 @@ fn init_and_start(bin: &Path, dir: &Path, port: u16, durable: bool) -> Result<()
         format!("-p {port} -k {} -c listen_addresses=127.0.0.1 {fsync}-c max_connections=100", dir.to_string_lossy());
     let log = dir.join("log").to_string_lossy().to_string();
     run(&bin.join("pg_ctl"), &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "start"], root)
+}
+
+/// As root the cluster runs as the `postgres` user, which must be able to enter every directory
+/// above `dir` (a `mktemp -d` parent is private to root): say which one stops it, and what to do,
+/// instead of initdb's bare "Permission denied".
+fn reachable_by_postgres(dir: &Path) -> Result<(), LocalnetError> {
+    let dir = dir.canonicalize()?;
+    let enters = |p: &Path| {
+        Command::new("runuser")
+            .args(["-u", "postgres", "--", "test", "-x"])
+            .arg(p)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    };
+    let parents: Vec<&Path> = dir.ancestors().skip(1).collect();
+    match parents.into_iter().rev().find(|p| !enters(p)) {
+        None => Ok(()),
+        Some(blocked) => Err(LocalnetError::Postgres(format!(
+            "Postgres runs as the `postgres` user (initdb refuses root), and that user cannot enter {}, \
+             a parent of {}: choose a directory it can reach (e.g. under /var/tmp), or allow it with \
+             `chmod o+x {}`",
+            blocked.display(),
+            dir.display(),
+            blocked.display()
+        ))),
+    }
 }
 
 /// A Postgres cluster kept in a directory across runs (the sandbox's): created on first use,
@@ -212,5 +240,34 @@ impl Drop for TempPostgres {
             let _ = run(&bin.join("pg_ctl"), &["-D", &data, "-m", "immediate", "-w", "stop"], is_root());
             let _ = std::fs::remove_dir_all(&dir);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A state directory under a root-private parent: refused by name with the fix, before initdb.
+    /// (Not root: the cluster runs as the caller, and the same directory just works.)
+    #[test]
+    fn a_state_dir_the_postgres_user_cannot_reach_is_refused_with_the_fix() {
+        let private = std::env::temp_dir().join(format!("vetmai-private-{}", unique()));
+        std::fs::create_dir_all(&private).unwrap();
+        std::fs::set_permissions(&private, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        let dir = private.join("state");
+        let port = free_port().unwrap();
+        let opened = PersistentPostgres::open(&dir, port);
+        if is_root() {
+            let msg = opened.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(msg.contains("cannot enter") && msg.contains(&format!("chmod o+x {}", private.display())), "{msg}");
+            assert!(!dir.join("data").exists(), "nothing half-made");
+            std::fs::set_permissions(&private, std::os::unix::fs::PermissionsExt::from_mode(0o711)).unwrap();
+            let pg = PersistentPostgres::open(&dir, port).expect("reachable now");
+            assert!(pg.url().contains(&port.to_string()));
+        } else {
+            opened.expect("the caller's own directory");
+        }
+        stop_cluster(&dir);
+        std::fs::remove_dir_all(&private).ok();
     }
 }
