@@ -289,34 +289,22 @@ impl RewardPool {
     /// What the streams will still hold at `t ≥ last_update` (ignoring carry and new deposits):
     /// the off-chain projection of the release schedule. `None` on inconsistent data.
     pub fn unreleased_at(&self, t: i64) -> Option<u64> {
-        let s = &self.stream;
-        let (mut cursor, mut rate, mut frac, mut dust, mut left) = (s.last_update, s.rate, s.frac, s.dust, s.remaining);
+        // The pool's own release steps on a copy, with no score: what is released is carried.
+        let mut s = self.stream;
         let from = self.score.fixed.epoch;
         for b in (1..=RING_AHEAD).filter_map(|k| from.checked_add(k)) {
-            let stopping = self.rate_ends[slot(b)];
             let tb = epoch_start(b)?;
-            if tb > t || rate == 0 {
+            if tb > t || s.rate == 0 {
                 break;
             }
-            if stopping == 0 || tb <= cursor {
-                continue;
+            let stopping = self.rate_ends[slot(b)];
+            if stopping != 0 && tb > s.last_update {
+                s.accrue_to(tb, 0).ok()?;
+                s.stop(stopping, 0).ok()?;
             }
-            let (released, f) = released_over(rate, u64::try_from(tb.checked_sub(cursor)?).ok()?, frac)?;
-            left = left.checked_sub(released)?;
-            rate = rate.checked_sub(stopping)?;
-            frac = f;
-            if rate == 0 {
-                let (r, f) = released_over(0, 0, frac.checked_add(std::mem::take(&mut dust))?)?;
-                left = left.checked_sub(r)?;
-                frac = f;
-            }
-            cursor = tb;
         }
-        if t > cursor {
-            let (released, _) = released_over(rate, u64::try_from(t.checked_sub(cursor)?).ok()?, frac)?;
-            left = left.checked_sub(released)?;
-        }
-        Some(left)
+        s.accrue_to(t, 0).ok()?;
+        Some(s.remaining)
     }
 
     /// Settles `p`'s rewards in this pool up to now (the pool must be advanced to now). An ended
