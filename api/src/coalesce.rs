@@ -16,20 +16,33 @@
 //! wallet's staker row, a key's revocation or overage flag, the level thresholds). A notice drops
 //! what is cached and leased for the wallet before any further call is admitted from memory;
 //! if the listening connection drops, everything is dropped and calls go to Postgres until it
-//! is back. Every statement also re-checks that the key is live and the cached staker and
+//! is back. A half-open connection reports no error and delivers nothing, so the process also
+//! hears its own lease heartbeat on it (`h:<holder>`, sent through another connection at least
+//! every second): when it has not for [`HEARD_WITHIN`], memory is distrusted and the listener
+//! reconnects. Every statement also re-checks that the key is live and the cached staker and
 //! thresholds are still the mirrored ones ([`meter::Guard`]).
 //!
 //! **Batching.** Calls that need Postgres while a statement is in flight wait, and the next
 //! statement decides all of them — any number of keys — so a burst costs one round trip per
 //! batch, not per call.
+//!
+//! **Strangers.** A key this process holds nothing for is looked up before it may queue for a
+//! statement, a few lookups at a time with a short queue behind them (past it: 503
+//! `overloaded`), and a key found unknown is remembered as such for a minute. So a flood of
+//! made-up keys costs at most [`LOOKUPS`] reads at a time and never delays a statement of a real
+//! key; the statement queue is bounded too ([`MAX_WAITING`]).
+//!
+//! **Overage** is never admitted from memory: a call past a spent quota is metered by a statement
+//! first, so a crash never loses billed calls.
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 use tokio::sync::{oneshot, Notify, Semaphore};
 
+use crate::clock::{local_ms, DbClock};
 use crate::meter::{self, Decision, Guard, Holder, Outcome, Report};
 use crate::routes::{AppState, Metrics};
 use crate::score::{self, KeyContext, Thresholds};
@@ -79,6 +92,19 @@ const IDLE: Duration = Duration::from_secs(2);
 const FORGET: Duration = Duration::from_secs(60);
 /// How long a call waits between tries while the rest of its quota is leased elsewhere.
 const CONTENDED_RETRY: Duration = Duration::from_millis(10);
+/// Calls waiting for a metering statement; past this, new ones are answered 503 `overloaded`.
+pub const MAX_WAITING: usize = 8_192;
+/// Lookups of keys this process holds nothing for: how many run at once, and how many may wait.
+pub const LOOKUPS: usize = 4;
+pub const MAX_LOOKUPS_QUEUED: usize = 256;
+/// A key found unknown or revoked is answered 401 from memory for this long.
+pub const UNKNOWN_TTL: Duration = Duration::from_secs(60);
+/// Unknown keys remembered at most (a bound on memory under a flood).
+const MAX_UNKNOWN: usize = 100_000;
+/// Memory is trusted only while the listener heard this process's own heartbeat this recently.
+pub const HEARD_WITHIN: Duration = Duration::from_secs(3);
+/// Heartbeats are at most this far apart (and at most a quarter of the lease TTL).
+const MAX_BEAT_EVERY: Duration = Duration::from_secs(1);
 
 /// How this process leases quota.
 #[derive(Debug, Clone)]
@@ -109,6 +135,8 @@ struct Env {
 
 /// Connections of the metering thread's pool.
 const METER_CONNECTIONS: u32 = 6;
+/// A call waits this long at most for a connection before it is answered 503.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A request to the metering thread from outside it.
 enum Control {
@@ -340,6 +368,29 @@ pub struct Coalescer {
     due: Mutex<Vec<Vec<u8>>>,
     /// The last heartbeat Postgres took.
     last_beat: Mutex<Option<Instant>>,
+    /// When the listener last heard this process's own heartbeat notice.
+    heard: Mutex<Option<Instant>>,
+    /// Key hashes found unknown or revoked, with when.
+    unknown: Mutex<HashMap<Vec<u8>, Instant>>,
+    /// Lookups of keys this process holds nothing for: permits, how many run or wait, and the
+    /// one in flight for each key (its other calls wait for it instead of queueing their own).
+    lookups: Semaphore,
+    lookups_queued: AtomicUsize,
+    lookups_inflight: Mutex<HashMap<Vec<u8>, Arc<Lookup>>>,
+    /// The database clock, kept in step by the heartbeat (when the app uses it).
+    db_clock: OnceLock<Arc<DbClock>>,
+}
+
+/// One key's lookup in flight, shared by its concurrent calls.
+type Lookup = tokio::sync::OnceCell<Result<(), ApiError>>;
+
+/// Counts a waiting lookup while it lives.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Default for Coalescer {
@@ -377,7 +428,28 @@ impl Coalescer {
             control: Mutex::default(),
             due: Mutex::default(),
             last_beat: Mutex::default(),
+            heard: Mutex::default(),
+            unknown: Mutex::default(),
+            lookups: Semaphore::new(LOOKUPS),
+            lookups_queued: AtomicUsize::new(0),
+            lookups_inflight: Mutex::default(),
+            db_clock: OnceLock::new(),
         }
+    }
+
+    /// Keeps `clock` in step with the database at every heartbeat.
+    pub fn use_db_clock(&self, clock: Arc<DbClock>) {
+        let _ = self.db_clock.set(clock);
+    }
+
+    /// Memory may be trusted: listening, and the listener heard our heartbeat recently.
+    pub fn trusted(&self) -> bool {
+        self.armed() && locked(&self.heard).is_some_and(|t| t.elapsed() < HEARD_WITHIN)
+    }
+
+    /// How often to beat: a quarter of the lease TTL, at most [`MAX_BEAT_EVERY`].
+    fn beat_every(&self) -> Duration {
+        (self.lease.ttl / 4).min(MAX_BEAT_EVERY)
     }
 
     /// Whether calls may be admitted from memory (this process hears about changes).
@@ -388,7 +460,7 @@ impl Coalescer {
     /// Whether to ask for leases: armed, with a heartbeat recent enough that others will not
     /// take our leases for lapsed.
     fn leasing(&self) -> bool {
-        self.armed() && locked(&self.last_beat).is_some_and(|t| t.elapsed() < self.lease.ttl / 2)
+        self.trusted() && locked(&self.last_beat).is_some_and(|t| t.elapsed() < self.lease.ttl / 2)
     }
 
     /// Checks and meters one call of the key with this hash.
@@ -399,6 +471,13 @@ impl Coalescer {
         if let Some(c) = self.admit_local(key_hash, month, metrics) {
             return Ok(c);
         }
+        if !locked(&self.slots).map.contains_key(key_hash) {
+            self.look_up(state, key_hash).await?;
+        }
+        if locked(&self.waiting).len() >= MAX_WAITING {
+            metrics.shed.fetch_add(1, Ordering::Relaxed);
+            return Err(ApiError::Overloaded);
+        }
         let started = Instant::now();
         let r = self.enqueue(key_hash).await;
         let waited = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
@@ -407,9 +486,100 @@ impl Coalescer {
         r
     }
 
-    /// Starts the metering thread on first use. Statements, the change listener and lease upkeep
-    /// run there, on a runtime of their own, so a saturated HTTP runtime cannot starve a top-up.
-    fn start(self: &Arc<Self>, state: &AppState) {
+    /// Whether `hash` was found unknown within [`UNKNOWN_TTL`].
+    fn known_unknown(&self, hash: &[u8]) -> bool {
+        let mut unknown = locked(&self.unknown);
+        match unknown.get(hash) {
+            Some(t) if t.elapsed() < UNKNOWN_TTL => true,
+            Some(_) => {
+                unknown.remove(hash);
+                false
+            }
+            None => false,
+        }
+    }
+
+    fn remember_unknown(&self, hash: &[u8]) {
+        let mut unknown = locked(&self.unknown);
+        if unknown.len() >= MAX_UNKNOWN {
+            unknown.retain(|_, t| t.elapsed() < UNKNOWN_TTL);
+            if unknown.len() >= MAX_UNKNOWN {
+                // A flood of distinct keys: start over rather than grow (they are looked up again,
+                // through the same bounded lane).
+                unknown.clear();
+            }
+        }
+        unknown.insert(hash.to_vec(), Instant::now());
+    }
+
+    /// Reads the context of a key this process holds nothing for, on the caller's runtime, a few
+    /// at a time ([`LOOKUPS`], with [`MAX_LOOKUPS_QUEUED`] distinct keys waiting; past that 503
+    /// `overloaded`). Concurrent calls of one key share its lookup. Unknown keys are remembered
+    /// for [`UNKNOWN_TTL`].
+    async fn look_up(&self, state: &AppState, hash: &[u8]) -> Result<(), ApiError> {
+        let metrics = &state.metrics;
+        if self.known_unknown(hash) {
+            metrics.unknown_cached.fetch_add(1, Ordering::Relaxed);
+            return Err(ApiError::UnknownKey);
+        }
+        let cell = {
+            let mut inflight = locked(&self.lookups_inflight);
+            match inflight.get(hash) {
+                Some(c) => c.clone(),
+                None => {
+                    if self.lookups_queued.load(Ordering::Acquire) >= LOOKUPS + MAX_LOOKUPS_QUEUED {
+                        metrics.shed.fetch_add(1, Ordering::Relaxed);
+                        return Err(ApiError::Overloaded);
+                    }
+                    let c = Arc::new(tokio::sync::OnceCell::new());
+                    inflight.insert(hash.to_vec(), c.clone());
+                    c
+                }
+            }
+        };
+        let r = cell.get_or_init(|| self.read_context(state, hash)).await;
+        {
+            let mut inflight = locked(&self.lookups_inflight);
+            if inflight.get(hash).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+                inflight.remove(hash);
+            }
+        }
+        r.as_ref().map(|_| ()).map_err(ApiError::duplicate)
+    }
+
+    /// [`Coalescer::look_up`]'s read, counted in the lookup queue while it waits and runs.
+    async fn read_context(&self, state: &AppState, hash: &[u8]) -> Result<(), ApiError> {
+        let metrics = &state.metrics;
+        self.lookups_queued.fetch_add(1, Ordering::AcqRel);
+        let _queued = Queued(&self.lookups_queued);
+        let _permit = self.lookups.acquire().await.map_err(|_| ApiError::Internal("closed".into()))?;
+        // Another call of the same key may have looked it up meanwhile.
+        if locked(&self.slots).map.contains_key(hash) {
+            return Ok(());
+        }
+        if self.known_unknown(hash) {
+            return Err(ApiError::UnknownKey);
+        }
+        let epoch = self.epoch.load(Ordering::Acquire);
+        metrics.key_lookups.fetch_add(1, Ordering::Relaxed);
+        match score::key_context(&state.pool, hash).await {
+            Ok(ctx) => {
+                self.install(hash, Arc::new(ctx), epoch);
+                Ok(())
+            }
+            Err(ApiError::UnknownKey) => {
+                self.remember_unknown(hash);
+                Err(ApiError::UnknownKey)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Starts the metering thread (once; every check calls it, and the binary at start-up, so a
+    /// process that serves no call still heartbeats and reclaims lapsed leases). Statements, the
+    /// change listener and lease upkeep run there, on a runtime of their own, so a saturated HTTP
+    /// runtime cannot starve a top-up.
+    pub fn start(self: &Arc<Self>, state: &AppState) {
         let mut first = false;
         self.started.get_or_init(|| first = true);
         if !first {
@@ -434,11 +604,12 @@ impl Coalescer {
                     sqlx::postgres::PgPoolOptions::new()
                         .max_connections(METER_CONNECTIONS)
                         .min_connections(METER_CONNECTIONS)
+                        .acquire_timeout(ACQUIRE_TIMEOUT)
                         .test_before_acquire(false)
                         .connect_lazy_with(options);
                 let env = Env { pool, quotas, clock, metrics };
                 let Some(wake) = me.upgrade().map(|c| c.flush_wake.clone()) else { return };
-                tokio::spawn(listen(me.clone(), env.pool.clone()));
+                tokio::spawn(listen(me.clone(), (*env.pool.connect_options()).clone()));
                 tokio::spawn(flusher(me.clone(), wake, env.clone()));
                 background(me, env, tick).await;
             });
@@ -451,7 +622,7 @@ impl Coalescer {
     /// Admits from the lease, or refuses a spent quota, without Postgres — when memory may be
     /// trusted. `None`: Postgres must decide.
     fn admit_local(&self, key_hash: &[u8], month: i32, metrics: &Metrics) -> Option<Checked> {
-        if !self.armed() {
+        if !self.trusted() {
             return None;
         }
         let epoch = self.epoch.load(Ordering::Acquire);
@@ -475,12 +646,12 @@ impl Coalescer {
                 self.wake.notify_one();
             }
             s.decision(true)
+        } else if s.exhausted && !s.meter_overage {
+            // Refused: nothing to record.
+            s.decision(false)
         } else if s.exhausted {
-            if s.meter_overage {
-                s.over_unreported += 1;
-                s.since_stmt += 1;
-            }
-            s.decision(s.meter_overage)
+            // Overage is billed: a statement records it before the call is admitted.
+            return None;
         } else {
             tracing::debug!(
                 target = s.target,
@@ -556,7 +727,12 @@ impl Coalescer {
     /// Handles one notice from the `vetmai_api` channel.
     fn notice(&self, payload: &str) {
         tracing::debug!(payload, "change notice");
-        if let Some(wallet) = payload.strip_prefix("w:") {
+        if let Some(holder) = payload.strip_prefix("h:") {
+            // A heartbeat: ours says the listening connection still delivers; others' say nothing.
+            if holder == self.holder.id {
+                *locked(&self.heard) = Some(Instant::now());
+            }
+        } else if let Some(wallet) = payload.strip_prefix("w:") {
             self.forget_wallet(wallet);
         } else if let Some(wallet) = payload.strip_prefix("d:") {
             self.release_wallet(wallet);
@@ -601,9 +777,18 @@ impl Coalescer {
             Err(e) => {
                 let gone = locked(&self.slots).remove(hash).and_then(|mut s| s.invalidate());
                 self.hand_back(gone.into_iter().collect());
+                if matches!(e, ApiError::UnknownKey) {
+                    self.remember_unknown(hash);
+                }
                 return Err(e);
             }
         };
+        self.install(hash, ctx.clone(), epoch);
+        Ok(ctx)
+    }
+
+    /// Makes `ctx` (read at `epoch`) the slot's context, creating the slot if need be.
+    fn install(&self, hash: &[u8], ctx: Arc<KeyContext>, epoch: u64) {
         let mut slots = locked(&self.slots);
         if !slots.map.contains_key(hash) {
             if slots.map.len() >= MAX_KEYS {
@@ -622,11 +807,10 @@ impl Coalescer {
             slots.map.insert(hash.to_vec(), Slot::new(ctx.key_id, wallet));
         }
         if let Some(s) = slots.map.get_mut(hash) {
-            s.ctx = Some(ctx.clone());
-            s.epoch = epoch;
             s.key_id = ctx.key_id;
+            s.ctx = Some(ctx);
+            s.epoch = epoch;
         }
-        Ok(ctx)
     }
 
     /// One statement for `calls` plus whatever reports are pending; returns the calls to try
@@ -781,7 +965,7 @@ impl Coalescer {
                 s.base_over = (s.base_over + over_now).max(out.overage);
                 let ours = s.gen == gen && s.epoch == epoch && epoch == self.epoch.load(Ordering::Acquire);
                 if out.leased > 0 {
-                    if ours && current && self.armed() {
+                    if ours && current && self.trusted() {
                         s.lease += out.leased;
                     } else {
                         freed.push(Pending {
@@ -1013,9 +1197,15 @@ fn fail(replies: Vec<Reply>, e: &ApiError) {
     }
 }
 
-/// Listens for changes; memory is trusted only while this runs.
-async fn listen(me: Weak<Coalescer>, pool: PgPool) {
+/// Listens for changes; memory is trusted only while this runs and hears our heartbeats. Each
+/// session has a connection of its own (a pool of one), so a half-open one given up on holds
+/// nothing the statements need.
+async fn listen(me: Weak<Coalescer>, options: sqlx::postgres::PgConnectOptions) {
     loop {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(2))
+            .connect_lazy_with(options.clone());
         let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(l) => l,
             Err(e) => {
@@ -1033,15 +1223,29 @@ async fn listen(me: Weak<Coalescer>, pool: PgPool) {
             let Some(c) = me.upgrade() else { return };
             // Whatever was read before listening may have changed unheard.
             c.forget_all();
+            // Just subscribed: the connection delivers (until a heartbeat is missed).
+            *locked(&c.heard) = Some(Instant::now());
             c.armed.store(true, Ordering::Release);
         }
         loop {
-            match listener.try_recv().await {
-                Ok(Some(n)) => {
+            match tokio::time::timeout(Duration::from_millis(500), listener.try_recv()).await {
+                Err(_) => {
+                    let Some(c) = me.upgrade() else { return };
+                    if !c.trusted() {
+                        tracing::warn!(
+                            "change listener: own heartbeat not heard for {HEARD_WITHIN:?}; metering in Postgres \
+                             only, reconnecting"
+                        );
+                        c.armed.store(false, Ordering::Release);
+                        c.forget_all();
+                        break;
+                    }
+                }
+                Ok(Ok(Some(n))) => {
                     let Some(c) = me.upgrade() else { return };
                     c.notice(n.payload());
                 }
-                Ok(None) | Err(_) => {
+                Ok(Ok(None) | Err(_)) => {
                     let Some(c) = me.upgrade() else { return };
                     tracing::warn!("change listener: connection lost; metering in Postgres only until it is back");
                     c.armed.store(false, Ordering::Release);
@@ -1086,16 +1290,29 @@ async fn background(me: Weak<Coalescer>, env: Env, tick: Duration) {
     let mut last_full = Instant::now();
     loop {
         let Some(c) = me.upgrade() else { return };
-        let beat_due = locked(&c.last_beat).is_none_or(|t| t.elapsed() >= c.lease.ttl / 4);
+        let beat_due = locked(&c.last_beat).is_none_or(|t| t.elapsed() >= c.beat_every());
         if beat_due {
+            let before = local_ms();
             match meter::heartbeat(&env.pool, &c.holder).await {
-                Ok(()) => *locked(&c.last_beat) = Some(Instant::now()),
-                Err(e) => tracing::warn!(error = %e, "lease heartbeat failed; no new leases until it succeeds"),
+                Ok(beat) => {
+                    *locked(&c.last_beat) = Some(Instant::now());
+                    if let Some(clock) = c.db_clock.get() {
+                        clock.observe(beat.db_now_ms, before, local_ms());
+                    }
+                    if beat.reclaimed > 0 {
+                        env.metrics.reclaimed.fetch_add(beat.reclaimed, Ordering::Relaxed);
+                        tracing::info!(calls = beat.reclaimed, "reclaimed lapsed leases (counted as used)");
+                    }
+                }
+                Err(e) => {
+                    env.metrics.errors.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(error = %e, "lease heartbeat failed; no new leases until it succeeds");
+                }
             }
         }
         let woken = tokio::select! {
             _ = c.wake.notified() => true,
-            _ = tokio::time::sleep(tick) => false,
+            _ = tokio::time::sleep(tick.min(c.beat_every())) => false,
         };
         let requests = std::mem::take(&mut *locked(&c.control));
         for req in requests {

@@ -1,5 +1,15 @@
 //! Wallet-bound API keys: a one-time challenge signed by the wallet (ed25519) creates, lists or
 //! revokes keys. A key is shown once; only its SHA-256 and a visible prefix are stored.
+//!
+//! The challenge is a Sign-In With Solana message (domain, address, statement, URI, version,
+//! chain id, nonce, issued-at, expiration) whose statement spells out everything the request will
+//! do — the action and every field of it ([`Terms`]: the key's name and overage flag, the key
+//! being revoked). The terms are stored with the challenge and the request must carry the same
+//! ones, so a signature over one request cannot be replayed for another. The wallet may sign the
+//! message's bytes as they are (wallet `signMessage`), or wrapped as a Solana off-chain message
+//! (`solana sign-offchain-message`, hardware wallets): see [`signed_forms`].
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use anchor_lang::prelude::Pubkey;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use rand::RngCore;
@@ -32,9 +42,161 @@ impl Purpose {
     }
 }
 
-/// The exact bytes the wallet signs.
-pub fn challenge_message(wallet: &str, purpose: Purpose, nonce: &str, expires_at: i64) -> String {
-    format!("veTMAI API\naction: {}\nwallet: {wallet}\nnonce: {nonce}\nexpires: {expires_at}", purpose.as_str())
+/// Everything a signed request does besides its action: the challenge is issued for these and the
+/// request must carry exactly these.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct Terms {
+    /// `create_key`: the new key's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `create_key`: meter calls past a paid quota as overage instead of refusing them.
+    #[serde(default)]
+    pub overage: bool,
+    /// `revoke_key`: the key being revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<i64>,
+}
+
+impl Terms {
+    /// The terms a purpose may carry: a name and overage only for `create_key`, a key id exactly
+    /// for `revoke_key`.
+    pub fn check(&self, purpose: Purpose) -> Result<(), ApiError> {
+        let bad = |m: &str| Err(ApiError::BadRequest(format!("{m} (purpose {})", purpose.as_str())));
+        if let Some(name) = &self.name {
+            check_name(name)?;
+        }
+        match purpose {
+            Purpose::CreateKey if self.key_id.is_some() => bad("key_id is not a field of create_key"),
+            Purpose::ListKeys if self.name.is_some() || self.overage || self.key_id.is_some() => {
+                bad("list_keys takes no name, overage or key_id")
+            }
+            Purpose::RevokeKey if self.name.is_some() || self.overage => bad("revoke_key takes only key_id"),
+            Purpose::RevokeKey if self.key_id.is_none() => bad("revoke_key needs the key_id being revoked"),
+            _ => Ok(()),
+        }
+    }
+
+    /// The first field in which `self` (what the request carries) differs from `signed`.
+    pub fn differs_from(&self, signed: &Terms) -> Option<&'static str> {
+        if self.name != signed.name {
+            Some("name")
+        } else if self.overage != signed.overage {
+            Some("overage")
+        } else if self.key_id != signed.key_id {
+            Some("key_id")
+        } else {
+            None
+        }
+    }
+
+    /// One sentence saying what the signature authorizes (distinct terms give distinct sentences:
+    /// the name is quoted with JSON escapes).
+    pub fn statement(&self, purpose: Purpose) -> String {
+        let billing = if self.overage { "on" } else { "off" };
+        match purpose {
+            Purpose::CreateKey => match &self.name {
+                Some(n) => format!(
+                    "Create a veTMAI API key named {} with overage billing {billing}.",
+                    serde_json::Value::String(n.clone())
+                ),
+                None => format!("Create an unnamed veTMAI API key with overage billing {billing}."),
+            },
+            Purpose::ListKeys => "List this wallet's veTMAI API keys and their usage.".to_string(),
+            Purpose::RevokeKey => format!("Revoke veTMAI API key #{}.", self.key_id.unwrap_or_default()),
+        }
+    }
+}
+
+/// Who is asking for signatures, as the Sign-In With Solana message names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Siws {
+    /// `host[:port]` of the service (the message's first line).
+    pub domain: String,
+    /// The service's public URL.
+    pub uri: String,
+    /// `mainnet`, `devnet`, `testnet` or `localnet`.
+    pub chain_id: String,
+}
+
+impl Default for Siws {
+    fn default() -> Self {
+        Siws::for_url("http://localhost:8080", "mainnet")
+    }
+}
+
+impl Siws {
+    /// The domain is the URL's authority (`https://api.example.com/` → `api.example.com`).
+    pub fn for_url(url: &str, chain_id: &str) -> Self {
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let domain = rest.split(['/', '?', '#']).next().unwrap_or(rest).to_string();
+        Siws { domain, uri: url.to_string(), chain_id: chain_id.to_string() }
+    }
+}
+
+fn rfc3339(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// The Sign-In With Solana message the wallet signs.
+pub fn challenge_message(
+    siws: &Siws,
+    wallet: &str,
+    purpose: Purpose,
+    terms: &Terms,
+    nonce: &str,
+    issued_at: i64,
+    expires_at: i64,
+) -> String {
+    format!(
+        "{domain} wants you to sign in with your Solana account:\n{wallet}\n\n{statement}\n\nURI: {uri}\nVersion: 1\n\
+         Chain ID: {chain}\nNonce: {nonce}\nIssued At: {issued}\nExpiration Time: {expires}",
+        domain = siws.domain,
+        statement = terms.statement(purpose),
+        uri = siws.uri,
+        chain = siws.chain_id,
+        issued = rfc3339(issued_at),
+        expires = rfc3339(expires_at),
+    )
+}
+
+/// Solana's off-chain message signing domain.
+pub const OFFCHAIN_DOMAIN: &[u8; 16] = b"\xffsolana offchain";
+/// Longest off-chain message a Ledger signs (formats 0 and 1).
+const OFFCHAIN_LEDGER_MAX: usize = 1212;
+
+/// Off-chain message format: 0 printable ASCII, 1 UTF-8 up to the Ledger limit, 2 longer UTF-8.
+fn offchain_format(message: &[u8]) -> u8 {
+    if message.len() <= OFFCHAIN_LEDGER_MAX && message.iter().all(|b| (0x20..=0x7e).contains(b)) {
+        0
+    } else if message.len() <= OFFCHAIN_LEDGER_MAX {
+        1
+    } else {
+        2
+    }
+}
+
+/// The byte strings a wallet may have signed to answer `message`: the message itself (wallet
+/// `signMessage`), the Solana off-chain message v0 that `solana sign-offchain-message` signs
+/// (domain, version 0, format, u16 LE length, message), and the v0 of the off-chain signing
+/// proposal with an application domain (all zero) and the signer list (this wallet).
+pub fn signed_forms(message: &str, wallet: &Pubkey) -> Vec<Vec<u8>> {
+    let m = message.as_bytes();
+    let Ok(len) = u16::try_from(m.len()) else { return vec![m.to_vec()] };
+    let format = offchain_format(m);
+    let mut cli = OFFCHAIN_DOMAIN.to_vec();
+    cli.extend_from_slice(&[0, format]);
+    cli.extend_from_slice(&len.to_le_bytes());
+    cli.extend_from_slice(m);
+    let mut spec = OFFCHAIN_DOMAIN.to_vec();
+    spec.push(0);
+    spec.extend_from_slice(&[0u8; 32]);
+    spec.extend_from_slice(&[format, 1]);
+    spec.extend_from_slice(&wallet.to_bytes());
+    spec.extend_from_slice(&len.to_le_bytes());
+    spec.extend_from_slice(m);
+    vec![m.to_vec(), cli, spec]
 }
 
 pub fn parse_wallet(s: &str) -> Result<Pubkey, ApiError> {
@@ -48,42 +210,79 @@ fn random_b58(n: usize) -> String {
     bs58::encode(b).into_string()
 }
 
+/// Whether `key` has the shape of a key this service issues (`vtm_` and the base58 of 32
+/// bytes): anything else is unknown without a lookup.
+pub fn plausible_key(key: &str) -> bool {
+    const B58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    key.strip_prefix(KEY_PREFIX).is_some_and(|r| (32..=44).contains(&r.len()) && r.bytes().all(|b| B58.contains(&b)))
+}
+
 /// SHA-256 of a key, as stored.
 pub fn key_hash(key: &str) -> Vec<u8> {
     Sha256::digest(key.as_bytes()).to_vec()
 }
 
-/// Issues a challenge; returns `(nonce, message, expires_at)`.
-pub async fn issue(
-    pool: &PgPool,
-    wallet: &Pubkey,
-    purpose: Purpose,
-    now: i64,
-) -> Result<(String, String, i64), ApiError> {
-    let nonce = random_b58(24);
-    let expires_at = now + CHALLENGE_TTL;
-    // Challenges older than a day are of no use to anyone.
-    sqlx::query("delete from api_challenge where expires_at < to_timestamp($1) - interval '1 day'")
-        .bind(now as f64)
-        .execute(pool)
-        .await?;
-    sqlx::query("insert into api_challenge (nonce, wallet, purpose, expires_at) values ($1, $2, $3, to_timestamp($4))")
-        .bind(&nonce)
-        .bind(wallet.to_string())
-        .bind(purpose.as_str())
-        .bind(expires_at as f64)
-        .execute(pool)
-        .await?;
-    let message = challenge_message(&wallet.to_string(), purpose, &nonce, expires_at);
-    Ok((nonce, message, expires_at))
+/// How often a process deletes expired challenges (indexed on `expires_at`), seconds.
+pub const SWEEP_EVERY: i64 = 60;
+
+/// A challenge as issued.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Challenge {
+    pub nonce: String,
+    pub message: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
 }
 
-/// Verifies a signed challenge and consumes it (once: a replay fails). Everything is checked
-/// before the challenge is marked used, and marking is a single conditional update.
+/// Issues a challenge for `purpose` with `terms` (checked first). `last_sweep`: when this process
+/// last deleted expired challenges (Unix seconds).
+pub async fn issue(
+    pool: &PgPool,
+    last_sweep: &AtomicI64,
+    siws: &Siws,
+    wallet: &Pubkey,
+    purpose: Purpose,
+    terms: &Terms,
+    now: i64,
+) -> Result<Challenge, ApiError> {
+    terms.check(purpose)?;
+    let nonce = random_b58(24);
+    let expires_at = now + CHALLENGE_TTL;
+    // Expired challenges are of no use to anyone: swept at most once a minute per process, over
+    // the `expires_at` index (not on every request).
+    let last = last_sweep.load(Ordering::Relaxed);
+    if now.saturating_sub(last) >= SWEEP_EVERY
+        && last_sweep.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+    {
+        sqlx::query("delete from api_challenge where expires_at < to_timestamp($1)")
+            .bind(now as f64)
+            .execute(pool)
+            .await?;
+    }
+    let message = challenge_message(siws, &wallet.to_string(), purpose, terms, &nonce, now, expires_at);
+    sqlx::query(
+        "insert into api_challenge (nonce, wallet, purpose, expires_at, terms, message) \
+         values ($1, $2, $3, to_timestamp($4), $5, $6)",
+    )
+    .bind(&nonce)
+    .bind(wallet.to_string())
+    .bind(purpose.as_str())
+    .bind(expires_at as f64)
+    .bind(sqlx::types::Json(terms))
+    .bind(&message)
+    .execute(pool)
+    .await?;
+    Ok(Challenge { nonce, message, issued_at: now, expires_at })
+}
+
+/// Verifies a signed challenge and consumes it (once: a replay fails). The request's `terms` must
+/// be the ones the challenge was issued (and signed) for. Everything is checked before the
+/// challenge is marked used, and marking is a single conditional update.
 pub async fn redeem(
     pool: &PgPool,
     wallet: &Pubkey,
     purpose: Purpose,
+    terms: &Terms,
     nonce: &str,
     signature: &str,
     now: i64,
@@ -91,7 +290,8 @@ pub async fn redeem(
     let sig: [u8; 64] =
         bs58::decode(signature).into_vec().ok().and_then(|v| v.try_into().ok()).ok_or(ApiError::BadSignature)?;
     let row = sqlx::query(
-        "select wallet, purpose, extract(epoch from expires_at)::int8, used_at is not null from api_challenge where nonce = $1",
+        "select wallet, purpose, extract(epoch from expires_at)::int8, used_at is not null, terms, message \
+         from api_challenge where nonce = $1",
     )
     .bind(nonce)
     .fetch_optional(pool)
@@ -99,6 +299,8 @@ pub async fn redeem(
     .ok_or(ApiError::UnknownChallenge)?;
     let (c_wallet, c_purpose, expires_at, used): (String, String, i64, bool) =
         (row.get(0), row.get(1), row.get(2), row.get(3));
+    let sqlx::types::Json(signed_terms): sqlx::types::Json<Terms> = row.get(4);
+    let message: String = row.get(5);
     if c_wallet != wallet.to_string() || c_purpose != purpose.as_str() {
         return Err(ApiError::ChallengeMismatch);
     }
@@ -109,8 +311,13 @@ pub async fn redeem(
         return Err(ApiError::ChallengeExpired);
     }
     let key = VerifyingKey::from_bytes(&wallet.to_bytes()).map_err(|_| ApiError::BadWallet)?;
-    let message = challenge_message(&c_wallet, purpose, nonce, expires_at);
-    key.verify(message.as_bytes(), &Signature::from_bytes(&sig)).map_err(|_| ApiError::WrongSigner)?;
+    let sig = Signature::from_bytes(&sig);
+    if !signed_forms(&message, wallet).iter().any(|bytes| key.verify(bytes, &sig).is_ok()) {
+        return Err(ApiError::WrongSigner);
+    }
+    if let Some(field) = terms.differs_from(&signed_terms) {
+        return Err(ApiError::TermsMismatch(field));
+    }
     let done = sqlx::query("update api_challenge set used_at = now() where nonce = $1 and used_at is null")
         .bind(nonce)
         .execute(pool)

@@ -1,10 +1,13 @@
-//! veTMAI access API (SPEC §8): API keys bound to wallets by an ed25519-signed challenge, tier
-//! resolution from the indexer's mirror (veTMAI guaranteed through the end of the billing month),
-//! and exact monthly metering — one conditional upsert per call, so no process ever admits call
-//! `Q + 1` of a `Q` quota.
+//! veTMAI access API (SPEC §8): API keys bound to wallets by a signed Sign-In With Solana
+//! challenge, tier resolution from the indexer's mirror (veTMAI guaranteed through the end of the
+//! billing month), and exact monthly metering of the wallet's quota: calls are decided in batches
+//! by one Postgres statement (`api_meter`) or admitted from a quota lease reserved there first, so
+//! no process ever admits call `Q + 1` of a `Q` quota ([`coalesce`], [`meter`]).
+pub mod clock;
 pub mod coalesce;
 pub mod error;
 pub mod keys;
+pub mod limit;
 pub mod meter;
 pub mod routes;
 pub mod score;

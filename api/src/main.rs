@@ -1,7 +1,13 @@
 //! `vetmai-api`: the access API over the indexer's Postgres.
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use anyhow::Context;
 use clap::Parser;
+use vetmai_api::clock::DbClock;
 use vetmai_api::coalesce::{Coalescer, LeaseConfig};
+use vetmai_api::keys::Siws;
+use vetmai_api::limit::{Limiter, Rate};
 use vetmai_api::tiers::Quotas;
 use vetmai_api::{app, AppState, MIGRATOR};
 
@@ -35,6 +41,28 @@ struct Args {
     /// All of a wallet's keys share its tier's monthly quota.
     #[arg(long, env = "VETMAI_API_MAX_KEYS_PER_WALLET", default_value_t = vetmai_api::routes::DEFAULT_MAX_KEYS_PER_WALLET)]
     max_keys_per_wallet: u32,
+    /// The service's public URL: the Sign-In With Solana message names it (its host is the
+    /// message's domain).
+    #[arg(long, env = "VETMAI_API_PUBLIC_URL", default_value = "http://localhost:8080")]
+    public_url: String,
+    /// The cluster the signed message names (`Chain ID`): mainnet, devnet, testnet or localnet.
+    #[arg(long, env = "VETMAI_API_CHAIN_ID", default_value = "mainnet")]
+    chain_id: String,
+    /// Key challenges one client network (IPv4 address, IPv6 /64) may ask for a minute (also its
+    /// burst); `429 rate_limited` past it.
+    #[arg(long, env = "VETMAI_API_CHALLENGES_PER_CLIENT", default_value_t = 30)]
+    challenges_per_client: u32,
+    /// Key challenges all clients together may ask for a minute.
+    #[arg(long, env = "VETMAI_API_CHALLENGES_PER_MINUTE", default_value_t = 6_000)]
+    challenges_per_minute: u32,
+    /// Take the client's address from the last `X-Forwarded-For` entry (only behind a proxy you
+    /// run that sets it).
+    #[arg(long, env = "VETMAI_API_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
+    /// Shift this process's clock by this many seconds (tests that run a process just before a
+    /// month ends; never in production).
+    #[arg(long, env = "VETMAI_API_CLOCK_SHIFT_SECS", default_value_t = 0, hide = true)]
+    clock_shift_secs: i64,
     /// Run the migrations first.
     #[arg(long)]
     migrate: bool,
@@ -45,28 +73,49 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let args = Args::parse();
     let calls: [u64; 4] = args.quotas.clone().try_into().map_err(|_| anyhow::anyhow!("--quotas takes four numbers"))?;
+    // A request waits at most a second for a connection: with Postgres down it is answered 503
+    // with `Retry-After`, not held.
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(args.db_connections)
+        .acquire_timeout(vetmai_api::coalesce::ACQUIRE_TIMEOUT)
         .connect(&args.database_url)
         .await
         .context("connecting to Postgres")?;
     if args.migrate {
         MIGRATOR.run(&pool).await.context("running migrations")?;
     }
+    // The month is the database clock's, for every process alike.
+    let clock = Arc::new(DbClock::new(args.clock_shift_secs));
+    clock.sync(&pool).await.context("reading the database clock")?;
     let mut state = AppState::new(pool, Quotas::default().with_calls(calls));
+    state.clock = {
+        let c = clock.clone();
+        Arc::new(move || c.now())
+    };
     state.max_lag_secs = args.max_lag_secs;
     state.max_keys_per_wallet = args.max_keys_per_wallet;
+    state.siws = Siws::for_url(&args.public_url, &args.chain_id);
+    state.trust_forwarded_for = args.trust_forwarded_for;
+    let per_client = args.challenges_per_client.max(1);
+    let global = args.challenges_per_minute.max(1);
+    state.challenges = Arc::new(Limiter::new(
+        Rate { per_minute: per_client, burst: per_client },
+        Rate { per_minute: global, burst: (global / 12).max(per_client) },
+    ));
     let lease = LeaseConfig {
         min_room: args.lease_min_room,
         ttl: std::time::Duration::from_millis(args.lease_ttl_ms.max(100)),
         ..LeaseConfig::default()
     };
-    state.coalescer = std::sync::Arc::new(Coalescer::new(lease));
+    state.coalescer = Arc::new(Coalescer::new(lease));
+    state.coalescer.use_db_clock(clock);
     let coalescer = state.coalescer.clone();
+    // Heartbeats (and the reclaim of lapsed leases) run from the start, not from the first call.
+    coalescer.start(&state);
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(listen = %args.listen, "serving");
-    axum::serve(listener, app(state))
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             // Ctrl-C, or SIGTERM from a supervisor.
             let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();

@@ -118,6 +118,10 @@ pub struct Holder {
     pub min_room: u64,
 }
 
+/// Longest a metering statement may take before the call is answered 503 and the connection is
+/// dropped (a database that stopped answering must not hold calls or connections).
+pub const STATEMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn i64_of(v: u64) -> Result<i64, ApiError> {
     i64::try_from(v).map_err(|_| ApiError::Overflow)
 }
@@ -142,7 +146,7 @@ pub async fn meter(
     let started = std::time::Instant::now();
     let mut conn = pool.acquire().await?;
     let acquired = started.elapsed();
-    let got = sqlx::query("select * from api_meter($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+    let statement = sqlx::query("select * from api_meter($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
         .bind(&holder.id)
         .bind(i32::try_from(holder.ttl_ms).map_err(|_| ApiError::Overflow)?)
         .bind(i64_of(holder.min_room)?)
@@ -158,8 +162,15 @@ pub async fn meter(
         .bind(ints(|r| r.report.used)?)
         .bind(ints(|r| r.report.over)?)
         .bind(ints(|r| r.report.release)?)
-        .fetch_all(&mut *conn)
-        .await?;
+        .fetch_all(&mut *conn);
+    let got = match tokio::time::timeout(STATEMENT_TIMEOUT, statement).await {
+        Ok(r) => r?,
+        Err(_) => {
+            // The statement may still be running (or the connection is half-open): never reuse it.
+            conn.close_on_drop();
+            return Err(ApiError::Unavailable(format!("metering statement took over {STATEMENT_TIMEOUT:?}")));
+        }
+    };
     let took = started.elapsed();
     if took > std::time::Duration::from_millis(20) {
         tracing::debug!(
@@ -190,17 +201,32 @@ pub async fn meter(
     out.into_iter().map(|o| o.ok_or_else(|| ApiError::Internal("api_meter skipped a row".into()))).collect()
 }
 
-/// Renews this holder's heartbeat: its leases stay its own for another TTL.
-pub async fn heartbeat(pool: &PgPool, holder: &Holder) -> Result<(), ApiError> {
-    sqlx::query(
-        "insert into api_holder (holder, expires_at) values ($1, now() + make_interval(secs => $2::float8 / 1000)) \
-         on conflict (holder) do update set expires_at = excluded.expires_at",
-    )
-    .bind(&holder.id)
-    .bind(f64::from(holder.ttl_ms))
-    .execute(pool)
-    .await?;
-    Ok(())
+/// What one heartbeat saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Beat {
+    /// The database clock, ms since the epoch.
+    pub db_now_ms: i64,
+    /// Calls of lapsed leases (any holder's, any month) counted as used by this beat.
+    pub reclaimed: u64,
+}
+
+/// Renews this holder's heartbeat (its leases stay its own for another TTL), announces it on the
+/// change channel (`h:<holder>`, which this holder's listener must hear), reclaims every lapsed
+/// lease of any month, and reads the database clock (`api_heartbeat`).
+pub async fn heartbeat(pool: &PgPool, holder: &Holder) -> Result<Beat, ApiError> {
+    let mut conn = pool.acquire().await?;
+    let query = sqlx::query_as::<_, (i64, i64)>("select * from api_heartbeat($1, $2)")
+        .bind(&holder.id)
+        .bind(i32::try_from(holder.ttl_ms).map_err(|_| ApiError::Overflow)?)
+        .fetch_one(&mut *conn);
+    let (db_now_ms, reclaimed) = match tokio::time::timeout(STATEMENT_TIMEOUT, query).await {
+        Ok(r) => r?,
+        Err(_) => {
+            conn.close_on_drop();
+            return Err(ApiError::Unavailable(format!("heartbeat took over {STATEMENT_TIMEOUT:?}")));
+        }
+    };
+    Ok(Beat { db_now_ms, reclaimed: u64_of(reclaimed)? })
 }
 
 /// Removes this holder's heartbeat once it holds nothing (graceful shutdown), and heartbeats of

@@ -1,19 +1,25 @@
 //! HTTP surface: `fn app(state) -> Router`, so tests drive it with `oneshot`.
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{BoxError, Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::PgPool;
+use tower::ServiceBuilder;
 
 use crate::coalesce::{Checked, Coalescer};
-use crate::keys::{self, Purpose};
+use crate::keys::{self, Purpose, Siws, Terms};
+use crate::limit::{self, Limiter};
 use crate::meter::Decision;
 use crate::tiers::{Quotas, Tier};
 use crate::ApiError;
@@ -24,6 +30,8 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 
 /// Default of [`AppState::max_keys_per_wallet`].
 pub const DEFAULT_MAX_KEYS_PER_WALLET: u32 = 10;
+/// Largest request body any route reads (413 `payload_too_large` past it).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -39,7 +47,46 @@ pub struct AppState {
     pub coalescer: Arc<Coalescer>,
     /// Most unrevoked keys a wallet may hold (`409 too_many_keys` past it).
     pub max_keys_per_wallet: u32,
+    /// Who asks for signatures (the Sign-In With Solana message's domain, URI and chain).
+    pub siws: Siws,
+    /// Challenge creation per client network and overall (`429 rate_limited` past it).
+    pub challenges: Arc<Limiter>,
+    /// Take the client's address from `X-Forwarded-For` (behind a proxy the operator runs).
+    pub trust_forwarded_for: bool,
+    /// Concurrency and time limits of each group of routes.
+    pub limits: RouteLimits,
+    /// When expired challenges were last swept (Unix seconds).
+    pub challenge_sweep: Arc<std::sync::atomic::AtomicI64>,
 }
+
+/// How many requests of a group of routes run at once (more are answered 503 `overloaded`) and
+/// how long one may take (then 503 `timed_out`).
+#[derive(Debug, Clone, Copy)]
+pub struct RouteLimits {
+    /// `/v1/check`, `/v1/auth`.
+    pub metering: (usize, Duration),
+    /// `/v1/keys…` (each does a signature check and writes).
+    pub keys: (usize, Duration),
+    /// Index reads and transaction building.
+    pub reads: (usize, Duration),
+    /// Health, readiness, metrics, the OpenAPI document.
+    pub ops: (usize, Duration),
+}
+
+impl Default for RouteLimits {
+    fn default() -> Self {
+        RouteLimits {
+            metering: (4096, Duration::from_secs(2)),
+            keys: (64, Duration::from_secs(5)),
+            reads: (256, Duration::from_secs(10)),
+            ops: (64, Duration::from_secs(2)),
+        }
+    }
+}
+
+/// Default challenge rates: per client network, and for everyone together.
+pub const DEFAULT_CHALLENGES_PER_CLIENT: limit::Rate = limit::Rate { per_minute: 30, burst: 30 };
+pub const DEFAULT_CHALLENGES_GLOBAL: limit::Rate = limit::Rate { per_minute: 6_000, burst: 500 };
 
 impl AppState {
     pub fn new(pool: PgPool, quotas: Quotas) -> Self {
@@ -51,6 +98,11 @@ impl AppState {
             max_lag_secs: 60,
             coalescer: Arc::default(),
             max_keys_per_wallet: DEFAULT_MAX_KEYS_PER_WALLET,
+            siws: Siws::default(),
+            challenges: Arc::new(Limiter::new(DEFAULT_CHALLENGES_PER_CLIENT, DEFAULT_CHALLENGES_GLOBAL)),
+            trust_forwarded_for: false,
+            limits: RouteLimits::default(),
+            challenge_sweep: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),
         }
     }
 
@@ -72,17 +124,87 @@ pub struct Metrics {
     /// Checks that waited for Postgres, and how long in all (µs).
     pub check_waits: AtomicU64,
     pub check_wait_micros: AtomicU64,
+    /// Requests answered 503 `overloaded` by the metering path's bounded queues.
+    pub shed: AtomicU64,
+    /// Unknown keys answered from memory, and keys looked up in Postgres.
+    pub unknown_cached: AtomicU64,
+    pub key_lookups: AtomicU64,
+    /// Calls of lapsed leases counted as used by this process's heartbeats.
+    pub reclaimed: AtomicU64,
+    /// Heartbeats and statements that failed.
     pub errors: AtomicU64,
 }
 
+/// Sheds what is over a route's concurrency limit and stops what runs over its time, both as
+/// JSON 503s with `Retry-After`.
+fn limited(r: Router<AppState>, (max, timeout): (usize, Duration)) -> Router<AppState> {
+    r.layer(
+        ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(|e: BoxError| async move {
+                if e.is::<tower::timeout::error::Elapsed>() {
+                    ApiError::TimedOut
+                } else if e.is::<tower::load_shed::error::Overloaded>() {
+                    ApiError::Overloaded
+                } else {
+                    ApiError::Internal(e.to_string())
+                }
+            }))
+            .load_shed()
+            .concurrency_limit(max)
+            .timeout(timeout),
+    )
+}
+
+/// Unknown routes answer JSON too.
+async fn no_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::NoRoute(format!("{method} {}", uri.path()))
+}
+
+/// Every error is JSON `{code, message}`: what axum answers by itself (405, path and query
+/// rejections, body limits) is rewritten here, keeping its status and headers.
+async fn json_errors(r: Response) -> Response {
+    let status = r.status();
+    let is_json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return r;
+    }
+    let (parts, body) = r.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).trim().to_string());
+    let message = match text {
+        Ok(t) if !t.is_empty() => t,
+        _ => status.canonical_reason().unwrap_or("error").to_string(),
+    };
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::REQUEST_TIMEOUT => "timed_out",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let mut out = (status, Json(json!({ "code": code, "message": message }))).into_response();
+    for (k, v) in &parts.headers {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let l = state.limits;
+    let metering = Router::new().route("/v1/check", post(check)).route("/v1/auth", get(auth));
+    let keys = Router::new()
         .route("/v1/keys/challenge", post(challenge))
         .route("/v1/keys", post(create_key))
         .route("/v1/keys/list", post(list_keys))
-        .route("/v1/keys/{id}/revoke", post(revoke_key))
-        .route("/v1/check", post(check))
-        .route("/v1/auth", get(auth))
+        .route("/v1/keys/{id}/revoke", post(revoke_key));
+    let reads = Router::new()
         .route("/v1/tiers", get(tiers))
         .route("/v1/wallets/{wallet}", get(views::wallet))
         .route("/v1/proposals", get(views::proposals))
@@ -91,12 +213,21 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/rounds/{id}/allocations", get(views::allocations))
         .route("/v1/stats", get(views::stats))
         .route("/v1/pools", get(views::reward_pools))
-        .route("/v1/tx/{action}", post(tx::build))
+        .route("/v1/tx/{action}", post(tx::build));
+    let ops = Router::new()
         .route("/healthz", get(|| async { Json(json!({ "status": "ok" })) }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .route("/openapi.json", get(|| async { ([("content-type", "application/json")], OPENAPI) }))
+        .route("/openapi.json", get(|| async { ([("content-type", "application/json")], OPENAPI) }));
+    Router::new()
+        .merge(limited(metering, l.metering))
+        .merge(limited(keys, l.keys))
+        .merge(limited(reads, l.reads))
+        .merge(limited(ops, l.ops))
+        .fallback(no_route)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+        .layer(axum::middleware::map_response(json_errors))
         // Browser dashboards on any origin may read and build transactions; keys are sent in a
         // header and never as cookies, so there are no credentials to protect from other origins.
         .layer(
@@ -116,17 +247,23 @@ pub fn app(state: AppState) -> Router {
 struct ChallengeReq {
     wallet: String,
     purpose: Purpose,
+    /// What the request will do besides its action (name, overage, key_id).
+    #[serde(flatten)]
+    terms: Terms,
 }
 
 async fn challenge(
     State(s): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     body: Result<Json<ChallengeReq>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    let client = limit::client_ip(peer.map(|Extension(ConnectInfo(a))| a), &headers, s.trust_forwarded_for);
+    s.challenges.take(client).map_err(ApiError::RateLimited)?;
     let Json(req) = body?;
     let wallet = keys::parse_wallet(&req.wallet)?;
-    let (nonce, message, expires_at) = keys::issue(&s.pool, &wallet, req.purpose, s.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "nonce": nonce, "message": message, "expires_at": expires_at })))
-        .into_response())
+    let c = keys::issue(&s.pool, &s.challenge_sweep, &s.siws, &wallet, req.purpose, &req.terms, s.now()).await?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -145,9 +282,14 @@ struct CreateKeyReq {
     overage: bool,
 }
 
-async fn redeem(s: &AppState, signed: &Signed, purpose: Purpose) -> Result<anchor_lang::prelude::Pubkey, ApiError> {
+async fn redeem(
+    s: &AppState,
+    signed: &Signed,
+    purpose: Purpose,
+    terms: &Terms,
+) -> Result<anchor_lang::prelude::Pubkey, ApiError> {
     let wallet = keys::parse_wallet(&signed.wallet)?;
-    keys::redeem(&s.pool, &wallet, purpose, &signed.nonce, &signed.signature, s.now()).await?;
+    keys::redeem(&s.pool, &wallet, purpose, terms, &signed.nonce, &signed.signature, s.now()).await?;
     Ok(wallet)
 }
 
@@ -159,7 +301,8 @@ async fn create_key(
     if let Some(name) = &req.name {
         keys::check_name(name)?;
     }
-    let wallet = redeem(&s, &req.signed, Purpose::CreateKey).await?;
+    let terms = Terms { name: req.name.clone(), overage: req.overage, key_id: None };
+    let wallet = redeem(&s, &req.signed, Purpose::CreateKey, &terms).await?;
     let (id, key, prefix) =
         keys::create_capped(&s.pool, &wallet, req.name.as_deref(), req.overage, s.max_keys_per_wallet).await?;
     Ok((
@@ -171,7 +314,7 @@ async fn create_key(
 
 async fn list_keys(State(s): State<AppState>, body: Result<Json<Signed>, JsonRejection>) -> Result<Response, ApiError> {
     let Json(req) = body?;
-    let wallet = redeem(&s, &req, Purpose::ListKeys).await?;
+    let wallet = redeem(&s, &req, Purpose::ListKeys, &Terms::default()).await?;
     let now = s.now();
     let month = vetmai_math::time::month_index(now).and_then(|m| i32::try_from(m).ok()).ok_or(ApiError::Overflow)?;
     let reset = vetmai_math::time::next_month_start(now).ok_or(ApiError::Overflow)?;
@@ -188,7 +331,8 @@ async fn revoke_key(
     body: Result<Json<Signed>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body?;
-    let wallet = redeem(&s, &req, Purpose::RevokeKey).await?;
+    let terms = Terms { key_id: Some(id), ..Terms::default() };
+    let wallet = redeem(&s, &req, Purpose::RevokeKey, &terms).await?;
     keys::revoke(&s.pool, &wallet, id).await?;
     // This process stops admitting the key at once; others when the trigger's notice reaches them.
     s.coalescer.forget_wallet(&wallet.to_string());
@@ -198,6 +342,10 @@ async fn revoke_key(
 /// Looks up the key, resolves the tier from the guaranteed veTMAI and meters the call.
 async fn decide(s: &AppState, headers: &HeaderMap) -> Result<(Decision, Tier, u8), ApiError> {
     let key = headers.get("x-api-key").and_then(|v| v.to_str().ok()).ok_or(ApiError::MissingKey)?;
+    if !keys::plausible_key(key) {
+        s.metrics.unknown_cached.fetch_add(1, Ordering::Relaxed);
+        return Err(ApiError::UnknownKey);
+    }
     let Checked { decision: d, tier, level } = s.coalescer.check(s, &keys::key_hash(key)).await?;
     let m = &s.metrics;
     match (d.allowed, d.used >= d.limit && d.overage > 0) {
@@ -301,7 +449,19 @@ async fn metrics(State(s): State<AppState>) -> Response {
          vetmai_api_checks_local_total {}\n\
          # TYPE vetmai_api_check_wait_seconds summary\n\
          vetmai_api_check_wait_seconds_count {}\n\
-         vetmai_api_check_wait_seconds_sum {}\n",
+         vetmai_api_check_wait_seconds_sum {}\n\
+         # TYPE vetmai_api_shed_total counter\n\
+         vetmai_api_shed_total {}\n\
+         # TYPE vetmai_api_unknown_keys_cached_total counter\n\
+         vetmai_api_unknown_keys_cached_total {}\n\
+         # TYPE vetmai_api_key_lookups_total counter\n\
+         vetmai_api_key_lookups_total {}\n\
+         # TYPE vetmai_api_lease_calls_reclaimed_total counter\n\
+         vetmai_api_lease_calls_reclaimed_total {}\n\
+         # TYPE vetmai_api_errors_total counter\n\
+         vetmai_api_errors_total {}\n\
+         # TYPE vetmai_api_memory_trusted gauge\n\
+         vetmai_api_memory_trusted {}\n",
         m.checks_allowed.load(Ordering::Relaxed),
         m.checks_overage.load(Ordering::Relaxed),
         m.checks_refused.load(Ordering::Relaxed),
@@ -309,6 +469,12 @@ async fn metrics(State(s): State<AppState>) -> Response {
         m.checks_local.load(Ordering::Relaxed),
         m.check_waits.load(Ordering::Relaxed),
         m.check_wait_micros.load(Ordering::Relaxed) as f64 / 1e6,
+        m.shed.load(Ordering::Relaxed),
+        m.unknown_cached.load(Ordering::Relaxed),
+        m.key_lookups.load(Ordering::Relaxed),
+        m.reclaimed.load(Ordering::Relaxed),
+        m.errors.load(Ordering::Relaxed),
+        u8::from(s.coalescer.trusted()),
     );
     ([("content-type", "text/plain; version=0.0.4")], body).into_response()
 }

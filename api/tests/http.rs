@@ -45,6 +45,8 @@ async fn api_capped(quotas: [u64; 4], max_keys: u32) -> Api {
     let mut state = AppState::new(pool.clone(), Quotas::default().with_calls(quotas));
     state.clock = Arc::new(move || c.load(Ordering::SeqCst));
     state.max_keys_per_wallet = max_keys;
+    // Every request here comes from one (unspecified) address; the limit has its own test.
+    state.challenges = Arc::new(vetmai_api::limit::Limiter::unlimited());
     Api { router: app(state), pool, clock, _db: db }
 }
 
@@ -80,23 +82,50 @@ fn wallet_of(sk: &SigningKey) -> String {
     bs58::encode(sk.verifying_key().to_bytes()).into_string()
 }
 
-/// Signs a fresh challenge for `purpose`; returns the signed body.
-async fn signed(a: &Api, sk: &SigningKey, purpose: &str) -> Value {
+/// Asks for a challenge for `purpose` with `terms` (name, overage, key_id) and signs its message
+/// as a wallet's `signMessage` does; the signed body carries the same terms. The challenge's
+/// status and answer when it is refused.
+async fn try_signed(a: &Api, sk: &SigningKey, purpose: &str, terms: Value) -> Result<Value, (StatusCode, Value)> {
     let wallet = wallet_of(sk);
-    let (s, _, c) =
-        call(&a.router, "POST", "/v1/keys/challenge", None, Some(json!({ "wallet": wallet, "purpose": purpose })))
-            .await;
-    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let mut req = json!({ "wallet": wallet, "purpose": purpose });
+    for (k, v) in terms.as_object().unwrap() {
+        req[k] = v.clone();
+    }
+    let (s, _, c) = call(&a.router, "POST", "/v1/keys/challenge", None, Some(req)).await;
+    if s != StatusCode::CREATED {
+        return Err((s, c));
+    }
     let sig = sk.sign(c["message"].as_str().unwrap().as_bytes());
-    json!({ "wallet": wallet, "nonce": c["nonce"], "signature": bs58::encode(sig.to_bytes()).into_string() })
+    let mut body =
+        json!({ "wallet": wallet, "nonce": c["nonce"], "signature": bs58::encode(sig.to_bytes()).into_string() });
+    for (k, v) in terms.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    Ok(body)
 }
 
-/// Asks for a key named `name` (if any); the status and answer.
+async fn signed_with(a: &Api, sk: &SigningKey, purpose: &str, terms: Value) -> Value {
+    try_signed(a, sk, purpose, terms).await.unwrap_or_else(|(s, v)| panic!("challenge refused: {s} {v}"))
+}
+
+/// Signs a fresh challenge for `purpose` with no terms; returns the signed body.
+async fn signed(a: &Api, sk: &SigningKey, purpose: &str) -> Value {
+    signed_with(a, sk, purpose, json!({})).await
+}
+
+/// A signed body that revokes key `id`.
+async fn signed_revoke(a: &Api, sk: &SigningKey, id: i64) -> Value {
+    signed_with(a, sk, "revoke_key", json!({ "key_id": id })).await
+}
+
+/// Asks for a key named `name` (if any); the status and answer (of the challenge, if it is
+/// refused already).
 async fn create_key(a: &Api, sk: &SigningKey, name: Option<&str>) -> (StatusCode, Value) {
-    let mut body = signed(a, sk, "create_key").await;
-    if let Some(n) = name {
-        body["name"] = json!(n);
-    }
+    let terms = name.map_or(json!({}), |n| json!({ "name": n }));
+    let body = match try_signed(a, sk, "create_key", terms).await {
+        Ok(b) => b,
+        Err(refused) => return refused,
+    };
     let (s, _, v) = call(&a.router, "POST", "/v1/keys", None, Some(body)).await;
     (s, v)
 }
@@ -109,8 +138,7 @@ async fn list(a: &Api, sk: &SigningKey) -> Value {
 }
 
 async fn new_key(a: &Api, sk: &SigningKey, overage: bool) -> String {
-    let mut body = signed(a, sk, "create_key").await;
-    body["overage"] = json!(overage);
+    let body = signed_with(a, sk, "create_key", json!({ "overage": overage })).await;
     let (s, _, v) = call(&a.router, "POST", "/v1/keys", None, Some(body)).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     v["key"].as_str().unwrap().to_string()
@@ -140,13 +168,13 @@ async fn keys_are_created_listed_and_revoked_by_signature() {
     // Another wallet cannot revoke it.
     let other = signer();
     let (s, _, v) =
-        call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(signed(&a, &other, "revoke_key").await))
+        call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(signed_revoke(&a, &other, id).await))
             .await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("key_not_found")));
     let (s, _, _) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
     assert_eq!(s, StatusCode::OK);
     let (s, _, _) =
-        call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(signed(&a, &sk, "revoke_key").await))
+        call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(signed_revoke(&a, &sk, id).await))
             .await;
     assert_eq!(s, StatusCode::OK);
     let (s, _, v) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
@@ -328,7 +356,7 @@ async fn concurrent_checks_of_many_keys_are_batched_and_exact_per_key() {
     let (_, _, listed) =
         call(&a.router, "POST", "/v1/keys/list", None, Some(signed(&a, &revoked_sk, "list_keys").await)).await;
     let id = listed["keys"][0]["id"].as_i64().unwrap();
-    let body = signed(&a, &revoked_sk, "revoke_key").await;
+    let body = signed_revoke(&a, &revoked_sk, id).await;
     assert_eq!(call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(body)).await.0, StatusCode::OK);
     let mut tasks = vec![];
     for i in 0..(5 * 2 * Q as usize + 10) {
@@ -486,7 +514,7 @@ async fn keys_per_wallet_are_capped_and_names_checked() {
     // Another wallet has its own cap.
     assert_eq!(create_key(&a, &signer(), None).await.0, StatusCode::CREATED);
     let id = list(&a, &sk).await["keys"][1]["id"].as_i64().unwrap();
-    let body = signed(&a, &sk, "revoke_key").await;
+    let body = signed_revoke(&a, &sk, id).await;
     assert_eq!(call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(body)).await.0, StatusCode::OK);
     assert_eq!(create_key(&a, &sk, None).await.0, StatusCode::CREATED, "room again after a revoke");
     assert_eq!(create_key(&a, &sk, None).await.0, StatusCode::CONFLICT);

@@ -1,6 +1,9 @@
 //! A throwaway Postgres per test (`vetmai_localnet::pg::TempPostgres`: a private cluster, or a
 //! fresh database in the server at `DATABASE_URL`), and rows the indexer would have written.
 #![allow(dead_code)]
+pub mod client;
+pub mod proxy;
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

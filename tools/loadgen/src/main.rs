@@ -7,7 +7,11 @@
 //! `vetmai-loadgen --duration 10 --connections 32 [--keys FILE] http://127.0.0.1:PORT/v1/auth`
 //! prints one JSON line: requests, seconds, rps, mean/p50/p90/p99/p99.9/max in ms, responses by
 //! status and errors. With `--keys`, each request carries one of the file's lines (at random) in
-//! the `x-api-key` header.
+//! the `x-api-key` header; with `--random-keys`, a fresh made-up key each (a stranger's flood).
+//!
+//! `--rate R` makes it open-loop: R requests a second over all connections, each sent on its
+//! schedule whatever the server does, and each latency counted from when the request was due
+//! (so a stalled server shows in the percentiles instead of slowing the load down).
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -26,8 +30,15 @@ struct Args {
     #[arg(long, default_value_t = 32)]
     connections: usize,
     /// A file with one API key per line; each request carries one at random as `x-api-key`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "random_keys")]
     keys: Option<std::path::PathBuf>,
+    /// Each request carries a fresh random key shaped like a real one (`vtm_` + base58 of 32
+    /// bytes).
+    #[arg(long)]
+    random_keys: bool,
+    /// Open loop: this many requests a second in all (spread over the connections).
+    #[arg(long)]
+    rate: Option<f64>,
     /// `http://host:port/path` (plain HTTP/1.1 only).
     url: String,
 }
@@ -77,7 +88,28 @@ impl Rng {
     }
 }
 
-async fn connection(addr: String, host: String, path: String, keys: Vec<String>, seed: u64, until: Instant) -> Tally {
+/// Where a connection's requests come from.
+#[derive(Clone)]
+struct Plan {
+    addr: String,
+    host: String,
+    path: String,
+    keys: Vec<String>,
+    random_keys: bool,
+    /// Time between this connection's requests (open loop), if any.
+    every: Option<Duration>,
+}
+
+const B58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/// A made-up key: `vtm_` and 44 base58 characters (the shape of the base58 of 32 bytes).
+fn random_key(rng: &mut Rng) -> String {
+    let tail: String = (0..44).map(|i| B58[if i == 0 { 1 + rng.below(57) } else { rng.below(58) }] as char).collect();
+    format!("vtm_{tail}")
+}
+
+async fn connection(plan: Plan, seed: u64, start: Instant, until: Instant) -> Tally {
+    let Plan { addr, host, path, keys, random_keys, every } = plan;
     let mut t = Tally::default();
     let requests: Vec<Vec<u8>> = if keys.is_empty() {
         vec![format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n").into_bytes()]
@@ -89,7 +121,15 @@ async fn connection(addr: String, host: String, path: String, keys: Vec<String>,
     let mut rng = Rng(seed | 1);
     let mut buf = Vec::with_capacity(4096);
     let mut stream: Option<TcpStream> = None;
+    // Open loop: connections start spread over one interval.
+    let mut due = every.map(|e| start + e.mul_f64((seed % 1000) as f64 / 1000.0));
     while Instant::now() < until {
+        if let Some(d) = due {
+            if d >= until {
+                break;
+            }
+            tokio::time::sleep_until(d.into()).await;
+        }
         let s = match &mut stream {
             Some(s) => s,
             None => match TcpStream::connect(&addr).await {
@@ -105,8 +145,19 @@ async fn connection(addr: String, host: String, path: String, keys: Vec<String>,
                 }
             },
         };
-        let req = &requests[if requests.len() > 1 { rng.below(requests.len()) } else { 0 }];
-        let start = Instant::now();
+        let made_up;
+        let req = if random_keys {
+            made_up = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nx-api-key: {}\r\n\r\n", random_key(&mut rng))
+                .into_bytes();
+            &made_up
+        } else {
+            &requests[if requests.len() > 1 { rng.below(requests.len()) } else { 0 }]
+        };
+        // Open loop: latency from when the request was due.
+        let start = due.unwrap_or_else(Instant::now);
+        if let (Some(d), Some(e)) = (&mut due, every) {
+            *d += e;
+        }
         match exchange(s, req, &mut buf).await {
             Ok(status) => {
                 let us = start.elapsed().as_micros();
@@ -176,10 +227,16 @@ fn main() -> Result<()> {
     let (tallies, secs) = rt.block_on(async {
         let start = Instant::now();
         let until = start + Duration::from_secs(args.duration);
+        let every = match args.rate {
+            Some(r) if r > 0.0 => Some(Duration::from_secs_f64(args.connections as f64 / r)),
+            Some(_) => bail!("--rate must be positive"),
+            None => None,
+        };
+        let plan = Plan { addr, host, path, keys, random_keys: args.random_keys, every };
         let tasks: Vec<_> = (0..args.connections)
             .map(|i| {
                 let seed = 0x9e37_79b9_7f4a_7c15u64.wrapping_mul(i as u64 + 1) ^ u64::from(std::process::id());
-                tokio::spawn(connection(addr.clone(), host.clone(), path.clone(), keys.clone(), seed, until))
+                tokio::spawn(connection(plan.clone(), seed, start, until))
             })
             .collect();
         let mut tallies = vec![];
