@@ -44,9 +44,8 @@ impl DbClock {
     /// Reads the database clock once.
     pub async fn sync(&self, pool: &PgPool) -> Result<(), ApiError> {
         let before = local_ms();
-        let db: i64 = sqlx::query_scalar("select (extract(epoch from clock_timestamp()) * 1000)::int8")
-            .fetch_one(pool)
-            .await?;
+        let db: i64 =
+            sqlx::query_scalar("select (extract(epoch from clock_timestamp()) * 1000)::int8").fetch_one(pool).await?;
         self.observe(db, before, local_ms());
         Ok(())
     }

@@ -146,23 +146,24 @@ pub async fn meter(
     let started = std::time::Instant::now();
     let mut conn = pool.acquire().await?;
     let acquired = started.elapsed();
-    let statement = sqlx::query("select * from api_meter($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
-        .bind(&holder.id)
-        .bind(i32::try_from(holder.ttl_ms).map_err(|_| ApiError::Overflow)?)
-        .bind(i64_of(holder.min_room)?)
-        .bind(thresholds)
-        .bind(sorted.iter().map(|r| r.key_id).collect::<Vec<_>>())
-        .bind(sorted.iter().map(|r| r.month).collect::<Vec<_>>())
-        .bind(ints(|r| r.n)?)
-        .bind(ints(|r| r.tier.calls_per_month)?)
-        .bind(sorted.iter().map(|r| r.tier.meters_overage(r.overage)).collect::<Vec<_>>())
-        .bind(sorted.iter().map(|r| r.guard.as_ref().map(|g| g.wallet.clone())).collect::<Vec<_>>())
-        .bind(sorted.iter().map(|r| r.guard.as_ref().map_or(-1, |g| g.staker_version)).collect::<Vec<_>>())
-        .bind(ints(|r| r.want)?)
-        .bind(ints(|r| r.report.used)?)
-        .bind(ints(|r| r.report.over)?)
-        .bind(ints(|r| r.report.release)?)
-        .fetch_all(&mut *conn);
+    let statement =
+        sqlx::query("select * from api_meter($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+            .bind(&holder.id)
+            .bind(i32::try_from(holder.ttl_ms).map_err(|_| ApiError::Overflow)?)
+            .bind(i64_of(holder.min_room)?)
+            .bind(thresholds)
+            .bind(sorted.iter().map(|r| r.key_id).collect::<Vec<_>>())
+            .bind(sorted.iter().map(|r| r.month).collect::<Vec<_>>())
+            .bind(ints(|r| r.n)?)
+            .bind(ints(|r| r.tier.calls_per_month)?)
+            .bind(sorted.iter().map(|r| r.tier.meters_overage(r.overage)).collect::<Vec<_>>())
+            .bind(sorted.iter().map(|r| r.guard.as_ref().map(|g| g.wallet.clone())).collect::<Vec<_>>())
+            .bind(sorted.iter().map(|r| r.guard.as_ref().map_or(-1, |g| g.staker_version)).collect::<Vec<_>>())
+            .bind(ints(|r| r.want)?)
+            .bind(ints(|r| r.report.used)?)
+            .bind(ints(|r| r.report.over)?)
+            .bind(ints(|r| r.report.release)?)
+            .fetch_all(&mut *conn);
     let got = match tokio::time::timeout(STATEMENT_TIMEOUT, statement).await {
         Ok(r) => r?,
         Err(_) => {

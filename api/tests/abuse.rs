@@ -148,9 +148,7 @@ async fn a_signature_authorizes_exactly_the_request_it_spells_out() {
     assert!(lines.contains(&"Issued At: 2026-11-24T12:00:00Z"), "{message}");
     assert!(lines.contains(&"Expiration Time: 2026-11-24T12:05:00Z"), "{message}");
     let sig = b58(sk.sign(message.as_bytes()));
-    let body = |name: &str, overage: bool| {
-        json!({ "wallet": wallet_of(&sk), "nonce": nonce, "signature": sig, "name": name, "overage": overage })
-    };
+    let body = |name: &str, overage: bool| json!({ "wallet": wallet_of(&sk), "nonce": nonce, "signature": sig, "name": name, "overage": overage });
     // The same signature with overage turned on, or another name: refused, and the challenge
     // stays good for the request it was signed for.
     for (b, field) in [(body("ci \"bot\"", true), "overage"), (body("other", false), "name")] {
@@ -170,8 +168,7 @@ async fn a_signature_authorizes_exactly_the_request_it_spells_out() {
     let (nonce, message) = challenge(&a, &sk, "revoke_key", json!({ "key_id": first_id })).await;
     assert!(message.contains(&format!("Revoke veTMAI API key #{first_id}.")), "{message}");
     let body = json!({ "wallet": wallet_of(&sk), "nonce": nonce, "signature": b58(sk.sign(message.as_bytes())) });
-    let (s, _, v) =
-        call(&a.router, "POST", &format!("/v1/keys/{second_id}/revoke"), None, Some(body.clone())).await;
+    let (s, _, v) = call(&a.router, "POST", &format!("/v1/keys/{second_id}/revoke"), None, Some(body.clone())).await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("terms_mismatch")), "{v}");
     let (s, _, _) = call(&a.router, "POST", &format!("/v1/keys/{first_id}/revoke"), None, Some(body)).await;
     assert_eq!(s, StatusCode::OK);
@@ -194,8 +191,7 @@ async fn off_chain_message_signatures_are_accepted() {
     let sk = signer();
     // The envelope the Solana CLI signs, built by the crate it uses.
     let (nonce, message) = challenge(&a, &sk, "list_keys", json!({})).await;
-    let envelope =
-        solana_offchain_message::OffchainMessage::new(0, message.as_bytes()).unwrap().serialize().unwrap();
+    let envelope = solana_offchain_message::OffchainMessage::new(0, message.as_bytes()).unwrap().serialize().unwrap();
     let body = json!({ "wallet": wallet_of(&sk), "nonce": nonce, "signature": b58(sk.sign(&envelope)) });
     let (s, _, v) = call(&a.router, "POST", "/v1/keys/list", None, Some(body)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -472,9 +468,10 @@ async fn a_half_open_listener_does_not_keep_a_revoked_key_alive() {
     let revoked = Instant::now();
     let mut admitted_after = 0;
     loop {
-        let answer = tokio::time::timeout(Duration::from_secs(5), call(&a.router, "POST", "/v1/check", Some(&key), None))
-            .await
-            .expect("a check must answer within 5 s, whatever the database does");
+        let answer =
+            tokio::time::timeout(Duration::from_secs(5), call(&a.router, "POST", "/v1/check", Some(&key), None))
+                .await
+                .expect("a check must answer within 5 s, whatever the database does");
         match answer.0 {
             StatusCode::OK => admitted_after += 1,
             StatusCode::UNAUTHORIZED => break,

@@ -126,8 +126,7 @@ async fn a_holder_killed_a_second_before_month_end_leaves_no_lease_and_counts_wh
     assert!(used as u64 >= admitted, "last month counts {used}, fewer than the {admitted} admitted");
     assert!(used as u64 <= admitted + lost + leased as u64, "over-count beyond the lapsed lease");
     assert_eq!(used, shares, "the key's share equals the wallet's usage");
-    let months: Vec<i32> =
-        sqlx::query_scalar("select distinct month from api_usage").fetch_all(&pool).await.unwrap();
+    let months: Vec<i32> = sqlx::query_scalar("select distinct month from api_usage").fetch_all(&pool).await.unwrap();
     assert_eq!(months, vec![last_month], "everything was metered in the month that was ending");
 }
 

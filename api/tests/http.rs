@@ -174,8 +174,7 @@ async fn keys_are_created_listed_and_revoked_by_signature() {
     let (s, _, _) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
     assert_eq!(s, StatusCode::OK);
     let (s, _, _) =
-        call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(signed_revoke(&a, &sk, id).await))
-            .await;
+        call(&a.router, "POST", &format!("/v1/keys/{id}/revoke"), None, Some(signed_revoke(&a, &sk, id).await)).await;
     assert_eq!(s, StatusCode::OK);
     let (s, _, v) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unknown_api_key")));
