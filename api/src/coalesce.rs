@@ -44,8 +44,8 @@ use tokio::sync::{oneshot, Notify, Semaphore};
 
 use crate::clock::{local_ms, DbClock};
 use crate::meter::{self, Decision, Guard, Holder, Outcome, Report};
-use crate::routes::{AppState, Metrics};
 use crate::score::{self, KeyContext, Thresholds};
+use crate::state::{AppState, Metrics};
 use crate::tiers::{Quotas, Tier};
 use crate::ApiError;
 

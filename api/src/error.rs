@@ -228,7 +228,7 @@ impl From<sqlx::Error> for ApiError {
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(r: axum::extract::rejection::JsonRejection) -> Self {
         match r.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(crate::routes::MAX_BODY_BYTES),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(crate::state::MAX_BODY_BYTES),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
             _ => ApiError::BadRequest(r.body_text()),
         }

@@ -11,12 +11,14 @@ pub mod limit;
 pub mod meter;
 pub mod routes;
 pub mod score;
+pub mod state;
 pub mod tiers;
 pub mod tx;
 pub mod views;
 
 pub use error::ApiError;
-pub use routes::{app, AppState};
+pub use routes::app;
+pub use state::AppState;
 
 /// The SQL migrations (indexer mirror + API tables), shared with the indexer.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

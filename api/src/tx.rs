@@ -22,7 +22,7 @@ use vetmai::{ClaimMode, LockKind, VoteChoice};
 use vetmai_client::ix::{ClaimAccounts, Deployment, PoolRef, WithdrawPayout};
 use vetmai_client::pda;
 
-use crate::routes::AppState;
+use crate::state::AppState;
 use crate::views::MirroredPool;
 use crate::{score, views, ApiError};
 

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use sqlx::Row;
 use vetmai::state::{Commitment, LockKind, Position, Proposal, RewardHistory, RewardPool, SaleRound, VoteRecord};
 
-use crate::routes::AppState;
+use crate::state::AppState;
 use crate::{keys, score, ApiError};
 
 #[derive(Deserialize)]

@@ -58,6 +58,10 @@ enum Cmd {
         /// Reconnect when no slot notification arrives for this many seconds.
         #[arg(long, env = "WS_SILENCE_SECS", default_value_t = 5)]
         ws_silence_secs: u64,
+        /// Most distinct accounts buffered from the websocket while Postgres is not accepting;
+        /// past it the buffer is dropped and a full snapshot re-read once it accepts again.
+        #[arg(long, env = "LIVE_BUFFER_ACCOUNTS", default_value_t = 100_000)]
+        live_buffer_accounts: usize,
     },
     /// Migrate, take one snapshot at `confirmed` into the store, and exit.
     Backfill {
@@ -100,7 +104,16 @@ async fn main() -> anyhow::Result<()> {
             store::migrate(&pool).await.context("migrating")?;
             tracing::info!("migrations applied");
         }
-        Cmd::Run { rpc, listen, reconcile_secs, batch_size, max_lag_slots, max_lag_secs, ws_silence_secs } => {
+        Cmd::Run {
+            rpc,
+            listen,
+            reconcile_secs,
+            batch_size,
+            max_lag_slots,
+            max_lag_secs,
+            ws_silence_secs,
+            live_buffer_accounts,
+        } => {
             store::migrate(&pool).await.context("migrating")?;
             let ws = rpc.ws_url.unwrap_or_else(|| default_ws_url(&rpc.rpc_url));
             let mut cfg = RunConfig::new(&rpc.rpc_url, &ws);
@@ -109,6 +122,7 @@ async fn main() -> anyhow::Result<()> {
             cfg.max_lag_slots = max_lag_slots;
             cfg.max_lag_seconds = max_lag_secs;
             cfg.silence = Duration::from_secs(ws_silence_secs);
+            cfg.live_buffer_accounts = live_buffer_accounts;
             let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
             tracing::info!(listen = %listener.local_addr()?, rpc = %cfg.rpc_url, ws = %cfg.ws_url, "indexer starting");
             let cancel = CancellationToken::new();

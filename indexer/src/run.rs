@@ -26,6 +26,11 @@ pub struct RunConfig {
     pub max_backoff: Duration,
     pub max_lag_slots: u64,
     pub max_lag_seconds: f64,
+    /// Most distinct accounts the live buffer holds while the sink is not accepting; past it the
+    /// buffer is dropped and a snapshot re-read once the sink accepts again.
+    pub live_buffer_accounts: usize,
+    /// Closure lookups (transactions re-read for closed accounts) run at once.
+    pub closure_lookups: usize,
 }
 
 impl RunConfig {
@@ -40,6 +45,8 @@ impl RunConfig {
             max_backoff: Duration::from_secs(10),
             max_lag_slots: 150,
             max_lag_seconds: 30.0,
+            live_buffer_accounts: 100_000,
+            closure_lookups: 4,
         }
     }
 }
@@ -90,6 +97,8 @@ pub async fn run(
         metrics: metrics.clone(),
         silence: cfg.silence,
         max_backoff: cfg.max_backoff,
+        buffer_accounts: cfg.live_buffer_accounts,
+        closure_lookups: cfg.closure_lookups,
     };
     let reconcile = Reconcile { rpc: rpc.clone(), metrics: metrics.clone(), every: cfg.reconcile_every };
     let sources = vec![

@@ -1,4 +1,5 @@
 //! Sources feeding the sink's channel: RPC snapshots (backfill / reconcile) and the websocket.
+use std::collections::VecDeque;
 use std::future::Future;
 use std::str::FromStr;
 use std::sync::atomic::Ordering::Relaxed;
@@ -13,12 +14,17 @@ use solana_account_decoder_client_types::{UiAccount, UiAccountData, UiAccountEnc
 use solana_commitment_config::CommitmentConfig;
 use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
-use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcTransactionLogsConfig, RpcTransactionLogsFilter,
+};
 use solana_rpc_client_api::request::RpcRequest;
 use solana_rpc_client_api::response::{OptionalContext, RpcKeyedAccount};
 use tokio::sync::mpsc::Sender;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::buffer::LiveQueue;
+use crate::closures;
 use crate::metrics::Metrics;
 use crate::model::{AccountKind, AccountUpdate, Event, Origin};
 use crate::IndexerError;
@@ -158,10 +164,17 @@ impl Source for Reconcile {
     }
 }
 
-/// Live updates over the websocket at `confirmed`: `programSubscribe` (account changes) and
-/// `slotSubscribe` (liveness heartbeat). On every (re)connect it first re-reads a full snapshot
-/// so whatever changed while disconnected is repaired; a stream that ends, errors or stays silent
-/// for `silence` reconnects with exponential backoff.
+/// Live updates over the websocket at `confirmed`: `programSubscribe` (account changes),
+/// `logsSubscribe` mentioning the program (closures, which `programSubscribe` never reports: see
+/// [`crate::closures`]) and `slotSubscribe` (liveness heartbeat). On every (re)connect a full
+/// snapshot is re-read, concurrently with streaming, so whatever changed while disconnected is
+/// repaired; a stream that ends, errors or stays silent for `silence` reconnects with exponential
+/// backoff.
+///
+/// The websocket is never left unread while the sink is slow or down: updates wait in a bounded
+/// coalescing buffer ([`LiveQueue`]: newest state per account, closures included, drained lowest
+/// slot first as the channel has room). Past `buffer_accounts` distinct accounts the buffer is
+/// dropped (counted) and a full snapshot is sent once the sink accepts again.
 pub struct Live {
     pub rpc: Arc<RpcClient>,
     pub ws_url: String,
@@ -169,11 +182,66 @@ pub struct Live {
     /// No slot notification for this long = the connection is dead.
     pub silence: Duration,
     pub max_backoff: Duration,
+    /// Most distinct accounts the live buffer holds while the sink is not accepting.
+    pub buffer_accounts: usize,
+    /// Closure lookups (transactions re-read) run at once.
+    pub closure_lookups: usize,
 }
+
+/// Transactions waiting for a closure lookup beyond this are dropped (and a snapshot is due).
+const CLOSURE_QUEUE: usize = 10_000;
 
 enum Ended {
     Cancelled,
     Disconnected(String),
+}
+
+/// A finished closure lookup: the transaction's signature and what it found
+/// (the slot read at, the keys to close there).
+type LookupDone = (String, Result<(u64, Vec<Pubkey>), IndexerError>);
+
+/// Closure lookups off the hot loop: at most `concurrency` at once, the rest queued (bounded).
+struct Lookups {
+    rpc: Arc<RpcClient>,
+    running: JoinSet<LookupDone>,
+    queue: VecDeque<String>,
+    concurrency: usize,
+}
+
+impl Lookups {
+    /// Queues a transaction; `false` when the queue was full and has been dropped.
+    fn push(&mut self, signature: String) -> bool {
+        if self.queue.len() >= CLOSURE_QUEUE {
+            self.queue.clear();
+            return false;
+        }
+        self.queue.push_back(signature);
+        self.start();
+        true
+    }
+
+    fn start(&mut self) {
+        while self.running.len() < self.concurrency {
+            let Some(signature) = self.queue.pop_front() else { break };
+            let rpc = self.rpc.clone();
+            self.running.spawn(async move {
+                let r = closures::lookup(&rpc, &signature, closures::TRANSACTION_WAIT).await;
+                (signature, r)
+            });
+        }
+    }
+}
+
+/// One snapshot at `confirmed` into the channel, as a task of its own so the live loop keeps
+/// reading the websocket meanwhile.
+fn spawn_snapshot(
+    set: &mut JoinSet<Result<u64, IndexerError>>,
+    rpc: &Arc<RpcClient>,
+    tx: &Sender<Event>,
+    metrics: &Arc<Metrics>,
+) {
+    let (rpc, tx, metrics) = (rpc.clone(), tx.clone(), metrics.clone());
+    set.spawn(async move { snapshot(&rpc, CommitmentConfig::confirmed(), Origin::Backfill, &tx, &metrics).await });
 }
 
 impl Live {
@@ -192,43 +260,106 @@ impl Live {
             sort_results: None,
         };
         let (mut accounts, _unsub_accounts) = client.program_subscribe(&program, Some(config)).await?;
+        let (mut logs, _unsub_logs) = client
+            .logs_subscribe(
+                RpcTransactionLogsFilter::Mentions(vec![vetmai::ID.to_string()]),
+                RpcTransactionLogsConfig { commitment: Some(CommitmentConfig::confirmed()) },
+            )
+            .await?;
         let (mut slots, _unsub_slots) = client.slot_subscribe().await?;
         self.metrics.connects.fetch_add(1, Relaxed);
         tracing::info!(url = %self.ws_url, "websocket subscribed; re-reading a snapshot to close any gap");
-        // Subscribed first, then snapshot: nothing between the two is lost (notifications buffer).
-        let slot = tokio::select! {
-            _ = cancel.cancelled() => return Ok(Ended::Cancelled),
-            r = snapshot(&self.rpc, CommitmentConfig::confirmed(), Origin::Backfill, tx, &self.metrics) => r?,
+        // Subscribed first, then snapshot: nothing between the two is lost.
+        let mut queue = LiveQueue::new(self.buffer_accounts, self.metrics.clone());
+        let mut snapshots: JoinSet<Result<u64, IndexerError>> = JoinSet::new();
+        queue.snapshot_started();
+        spawn_snapshot(&mut snapshots, &self.rpc, tx, &self.metrics);
+        let mut lookups = Lookups {
+            rpc: self.rpc.clone(),
+            running: JoinSet::new(),
+            queue: VecDeque::new(),
+            concurrency: self.closure_lookups.max(1),
         };
-        tracing::info!(slot, "snapshot after connect done; streaming");
-        tx.send(Event::Heartbeat { slot }).await.map_err(|_| IndexerError::ChannelClosed)?;
+        let silent = tokio::time::sleep(self.silence);
+        tokio::pin!(silent);
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => return Ok(Ended::Cancelled),
+                Some(done) = snapshots.join_next(), if !snapshots.is_empty() => {
+                    let slot = done.map_err(|e| IndexerError::Io(std::io::Error::other(e)))??;
+                    tracing::info!(slot, buffered = queue.len(), "snapshot sent; streaming");
+                    queue.snapshot_done(slot);
+                }
+                permit = tx.reserve(), if queue.has_work() => {
+                    let permit = permit.map_err(|_| IndexerError::ChannelClosed)?;
+                    if queue.wants_snapshot() {
+                        tracing::info!("the sink accepts again; re-reading a snapshot for the dropped updates");
+                        self.metrics.resnapshots.fetch_add(1, Relaxed);
+                        queue.snapshot_started();
+                        spawn_snapshot(&mut snapshots, &self.rpc, tx, &self.metrics);
+                    }
+                    if let Some(ev) = queue.pop() {
+                        permit.send(ev);
+                    }
+                }
                 n = accounts.next() => {
                     let Some(n) = n else { return Ok(Ended::Disconnected("program stream ended".into())) };
+                    self.metrics.live_notifications.fetch_add(1, Relaxed);
                     let slot = n.context.slot;
                     let pubkey = parse_key(&n.value.pubkey)?;
                     let acc = &n.value.account;
-                    let ev = if acc.lamports == 0 || acc.owner != vetmai::ID.to_string() {
-                        Event::Closed { pubkey, slot }
+                    if acc.lamports == 0 || acc.owner != vetmai::ID.to_string() {
+                        queue.closed(pubkey, slot);
                     } else {
                         let data = decode_ui(acc)?;
                         if data.is_empty() {
-                            Event::Closed { pubkey, slot }
+                            queue.closed(pubkey, slot);
                         } else {
-                            Event::Account(AccountUpdate { pubkey, slot, data }, Origin::Live)
+                            queue.account(AccountUpdate { pubkey, slot, data });
                         }
-                    };
-                    tx.send(ev).await.map_err(|_| IndexerError::ChannelClosed)?;
-                }
-                s = tokio::time::timeout(self.silence, slots.next()) => match s {
-                    Ok(Some(info)) => {
-                        tx.send(Event::Heartbeat { slot: info.slot }).await.map_err(|_| IndexerError::ChannelClosed)?;
                     }
-                    Ok(None) => return Ok(Ended::Disconnected("slot stream ended".into())),
-                    Err(_) => return Ok(Ended::Disconnected(format!("no slot notification for {:?}", self.silence))),
+                }
+                l = logs.next() => {
+                    let Some(l) = l else { return Ok(Ended::Disconnected("logs stream ended".into())) };
+                    // A failed transaction changed no account.
+                    if l.value.err.is_none() && !lookups.push(l.value.signature) {
+                        self.metrics.closure_lookups_dropped.fetch_add(CLOSURE_QUEUE as u64 + 1, Relaxed);
+                        tracing::warn!("closure lookups are {CLOSURE_QUEUE} behind: dropped them; a snapshot will repair");
+                        queue.lost();
+                    }
+                }
+                Some(done) = lookups.running.join_next(), if !lookups.running.is_empty() => {
+                    lookups.start();
+                    self.metrics.closure_lookups.fetch_add(1, Relaxed);
+                    match done {
+                        Ok((_, Ok((slot, closed)))) => {
+                            self.metrics.live_closures.fetch_add(closed.len() as u64, Relaxed);
+                            for pubkey in closed {
+                                queue.closed(pubkey, slot);
+                            }
+                        }
+                        Ok((signature, Err(e))) => {
+                            self.metrics.closure_lookup_errors.fetch_add(1, Relaxed);
+                            self.metrics.errors.fetch_add(1, Relaxed);
+                            tracing::warn!(%signature, error = %e, "closure lookup failed; the next reconcile repairs");
+                        }
+                        Err(e) => {
+                            self.metrics.closure_lookup_errors.fetch_add(1, Relaxed);
+                            self.metrics.errors.fetch_add(1, Relaxed);
+                            tracing::warn!(error = %e, "closure lookup task failed; the next reconcile repairs");
+                        }
+                    }
+                }
+                s = slots.next() => match s {
+                    Some(info) => {
+                        silent.as_mut().reset(tokio::time::Instant::now() + self.silence);
+                        queue.heartbeat(info.slot);
+                    }
+                    None => return Ok(Ended::Disconnected("slot stream ended".into())),
                 },
+                _ = &mut silent => {
+                    return Ok(Ended::Disconnected(format!("no slot notification for {:?}", self.silence)));
+                }
             }
         }
     }

@@ -253,3 +253,298 @@ async fn sigkill_during_backfill_and_live_ingest_converges() {
     drop(child);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `(closed, slot)` of one mirrored row, `None` while it is not mirrored.
+async fn row_state(pool: &sqlx::PgPool, table: &str, key: &str) -> Option<(bool, i64)> {
+    sqlx::query_as::<_, (bool, i64)>(&format!("select closed, slot from {table} where pubkey = $1"))
+        .bind(key)
+        .fetch_optional(pool)
+        .await
+        .expect("row query")
+}
+
+/// Polls until the row's `closed` flag equals `closed`; returns the time it took.
+async fn until_closed_is(pool: &sqlx::PgPool, table: &str, key: &str, closed: bool, timeout: Duration) -> Duration {
+    let t = Instant::now();
+    loop {
+        if row_state(pool, table, key).await.is_some_and(|(c, _)| c == closed) {
+            return t.elapsed();
+        }
+        assert!(
+            t.elapsed() < timeout,
+            "{table} {key}: closed = {closed} not seen within {timeout:?} (row: {:?})",
+            row_state(pool, table, key).await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Issue 14 item 7: Anchor's `close` hands the account to the System Program, which
+/// `programSubscribe` never reports. With reconcile an hour away, only the live closure detection
+/// (logsSubscribe + a re-read of the transaction's accounts) can close the row: a withdrawn vote
+/// record is marked closed within 2 s of its transaction confirming, and casting the vote again
+/// (the same PDA, re-created) reopens the row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closure_is_seen_live_and_recreation_reopens() {
+    let _serial = SERIAL.lock().await;
+    let net = Localnet::start().await.expect("validator");
+    let (_pg, pool) = db().await;
+    let mut cfg = RunConfig::new(&net.rpc_url(), &net.pubsub_url());
+    cfg.reconcile_every = Duration::from_secs(3600); // no snapshot may do the closing
+    let ix = start_in_process(&pool, cfg).await;
+    let lc = lifecycle(&net).await;
+    converge(&net, &pool, Duration::from_secs(30)).await;
+    let snapshots = ix.metrics.snapshots.load(Relaxed);
+
+    let a = &lc.wallets[0];
+    let proposal = pda::proposal(0);
+    let vote = pda::vote(&proposal, &a.key()).to_string();
+    assert_eq!(row_state(&pool, "vote_record", &vote).await.map(|(c, _)| c), Some(false), "vote mirrored open");
+
+    let mut latencies = Vec::new();
+    for round in 0..2 {
+        // Close: withdraw the vote (close = voter).
+        let sent = Instant::now();
+        net.send(&[lc.dep.withdraw_vote(a.key(), proposal)], &[&a.kp]).await.expect("withdraw_vote");
+        let confirmed = sent.elapsed();
+        let took = until_closed_is(&pool, "vote_record", &vote, true, Duration::from_secs(2)).await;
+        latencies.push((took, confirmed + took));
+        let (_, closed_slot) = row_state(&pool, "vote_record", &vote).await.unwrap();
+
+        // Re-create the same address: the row reopens at a newer slot.
+        let choice = if round == 0 { vetmai::VoteChoice::Yes } else { vetmai::VoteChoice::No };
+        net.send(&[lc.dep.cast_vote(a.key(), proposal, choice)], &[&a.kp]).await.expect("cast_vote again");
+        until_closed_is(&pool, "vote_record", &vote, false, Duration::from_secs(2)).await;
+        let (_, reopened_slot) = row_state(&pool, "vote_record", &vote).await.unwrap();
+        assert!(reopened_slot > closed_slot, "reopened at {reopened_slot}, closed at {closed_slot}");
+        converge(&net, &pool, Duration::from_secs(10)).await;
+    }
+    eprintln!("close detection (confirmed -> row closed, sent -> row closed): {latencies:?}");
+    assert!(ix.metrics.live_closures.load(Relaxed) >= 2, "found by the closure lookups");
+    assert_eq!(ix.metrics.snapshots.load(Relaxed), snapshots, "no snapshot ran: the closures were seen live");
+
+    let (status, body) = http_get(ix.http, "/metrics").await;
+    assert_eq!(status, 200);
+    for name in [
+        "vetmai_indexer_errors_total",
+        "vetmai_indexer_closure_lookups_total",
+        "vetmai_indexer_closure_lookup_errors_total",
+        "vetmai_indexer_live_closures_total",
+        "vetmai_indexer_live_buffer_accounts",
+        "vetmai_indexer_live_buffer_overflows_total",
+    ] {
+        assert!(body.contains(name), "{name} missing from /metrics");
+    }
+    ix.stop().await;
+}
+
+/// The newest state per account of a stream of events, as the sink would keep it:
+/// pubkey → (slot, data, open).
+#[derive(Default)]
+struct MiniSink {
+    rows: BTreeMap<String, (u64, Vec<u8>, bool)>,
+}
+
+impl MiniSink {
+    fn fold(&mut self, ev: &vetmai_indexer::model::Event) {
+        use vetmai_indexer::model::Event;
+        let (key, slot, data, open) = match ev {
+            Event::Account(u, _) => (u.pubkey.to_string(), u.slot, u.data.clone(), true),
+            Event::Closed { pubkey, slot } => (pubkey.to_string(), *slot, Vec::new(), false),
+            _ => return,
+        };
+        match self.rows.get(&key) {
+            Some((s, _, _)) if *s > slot => {}
+            _ => {
+                self.rows.insert(key, (slot, data, open));
+            }
+        }
+    }
+
+    fn open(&self) -> BTreeMap<String, Vec<u8>> {
+        self.rows.iter().filter(|(_, (_, _, open))| *open).map(|(k, (_, d, _))| (k.clone(), d.clone())).collect()
+    }
+}
+
+/// Samples a gauge every few milliseconds until dropped; `max()` is the highest value seen.
+struct Sampler {
+    max: Arc<std::sync::atomic::AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Sampler {
+    fn start(metrics: Arc<Metrics>) -> Self {
+        let max = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let m = max.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                m.fetch_max(metrics.live_buffer_accounts.load(Relaxed), Relaxed);
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        });
+        Self { max, task }
+    }
+
+    fn max(&self) -> u64 {
+        self.max.load(Relaxed)
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Issue 14 item 6, against a real websocket: the live source with its sink blocked (a channel
+/// nobody reads) keeps reading notifications, holds at most its bound of accounts, counts the
+/// overflow and sends nothing that would advance the watermark; once the sink reads again, a
+/// snapshot follows and, after it, a heartbeat; the newest state per account then equals the chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocked_sink_keeps_the_live_buffer_bounded_and_a_snapshot_repairs() {
+    use vetmai_indexer::model::{Event, Origin};
+    use vetmai_indexer::source::{Live, Source};
+    let _serial = SERIAL.lock().await;
+    let net = Localnet::start().await.expect("validator");
+    const BOUND: usize = 4;
+    let metrics = Arc::new(Metrics::default());
+    let live = Live {
+        rpc: net.rpc_arc(),
+        ws_url: net.pubsub_url(),
+        metrics: metrics.clone(),
+        silence: Duration::from_secs(5),
+        max_backoff: Duration::from_millis(500),
+        buffer_accounts: BOUND,
+        closure_lookups: 2,
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Event>(2);
+    let cancel = CancellationToken::new();
+    let handle = tokio::spawn(live.run(tx, cancel.clone()));
+    let mut sink = MiniSink::default();
+    async fn next(rx: &mut tokio::sync::mpsc::Receiver<Event>) -> Event {
+        tokio::time::timeout(Duration::from_secs(60), rx.recv()).await.expect("an event").expect("open")
+    }
+    // The connect-time snapshot, then its heartbeat.
+    loop {
+        let ev = next(&mut rx).await;
+        sink.fold(&ev);
+        if matches!(ev, Event::Heartbeat { .. }) {
+            break;
+        }
+    }
+
+    // The sink stalls: nothing reads the channel while the lifecycle writes ~20 accounts.
+    let sampler = Sampler::start(metrics.clone());
+    let lc = lifecycle(&net).await;
+    wait_for("an overflow", Duration::from_secs(10), || metrics.live_buffer_overflows.load(Relaxed) >= 1).await;
+    let read = metrics.live_notifications.load(Relaxed);
+    assert!(read >= LIFECYCLE_ACCOUNTS as u64, "the websocket was read on while the sink was blocked ({read})");
+    assert!(sampler.max() <= BOUND as u64, "buffer bounded: peak {} > {BOUND}", sampler.max());
+    assert!(metrics.live_buffer_dropped.load(Relaxed) > BOUND as u64);
+    assert_eq!(metrics.resnapshots.load(Relaxed), 0, "no snapshot while the sink is blocked");
+    eprintln!(
+        "blocked sink: {read} notifications read, buffer peak {}, {} overflows, {} states dropped",
+        sampler.max(),
+        metrics.live_buffer_overflows.load(Relaxed),
+        metrics.live_buffer_dropped.load(Relaxed)
+    );
+
+    // The sink reads again: a snapshot, then a heartbeat; the newest states equal the chain.
+    let mut snapshot_seen = false;
+    let mut heartbeats_before_snapshot = 0;
+    loop {
+        let ev = next(&mut rx).await;
+        sink.fold(&ev);
+        match ev {
+            Event::Snapshot { origin: Origin::Backfill, .. } => snapshot_seen = true,
+            Event::Heartbeat { .. } if snapshot_seen => break,
+            Event::Heartbeat { .. } => heartbeats_before_snapshot += 1,
+            _ => {}
+        }
+    }
+    // Only heartbeats already in the channel (capacity 2) when it stalled: none over lost updates.
+    assert!(heartbeats_before_snapshot <= 2, "{heartbeats_before_snapshot} heartbeats before the snapshot");
+    assert_eq!(metrics.resnapshots.load(Relaxed), 1, "one snapshot requested for the overflow");
+    assert!(sampler.max() <= BOUND as u64, "buffer bounded: peak {}", sampler.max());
+    let chain = chain_accounts(&net).await;
+    assert_eq!(sink.open(), chain, "after the snapshot, nothing is lost");
+    drop(lc);
+    cancel.cancel();
+    tokio::time::timeout(Duration::from_secs(20), handle).await.expect("stops").expect("join").expect("live");
+}
+
+/// `postgres://user@host:port/db` with `host:port` replaced by `addr`, and the `host:port` it had.
+fn via(url: &str, addr: SocketAddr) -> (String, SocketAddr) {
+    let (scheme, rest) = url.split_once("://").expect("scheme");
+    let (creds, rest) = match rest.split_once('@') {
+        Some((c, r)) => (format!("{c}@"), r),
+        None => (String::new(), rest),
+    };
+    let (hostport, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let hostport = hostport.replace("localhost", "127.0.0.1");
+    (format!("{scheme}://{creds}{addr}/{path}"), hostport.parse().expect("postgres host:port"))
+}
+
+/// Issue 14 item 6, end to end: Postgres becomes unreachable (a TCP proxy in front of it drops
+/// every connection and refuses new ones) while accounts change. The websocket keeps being read,
+/// the live buffer stays within its bound (overflows counted), and once Postgres is back a
+/// snapshot repairs the mirror: it equals the chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_outage_keeps_the_live_buffer_bounded_and_loses_nothing() {
+    let _serial = SERIAL.lock().await;
+    let net = Localnet::start().await.expect("validator");
+    let (pg, pool) = db().await;
+    let (_, upstream) = via(&pg.url(), "127.0.0.1:1".parse().unwrap());
+    let pg_proxy = Proxy::start(upstream).await;
+    let (proxied, _) = via(&pg.url(), pg_proxy.addr);
+    let ix_pool = store::connect(&proxied, 4).await.expect("connect through the proxy");
+    const BOUND: usize = 4;
+    let mut cfg = RunConfig::new(&net.rpc_url(), &net.pubsub_url());
+    cfg.reconcile_every = Duration::from_secs(3600);
+    cfg.live_buffer_accounts = BOUND;
+    cfg.channel_capacity = 4;
+    cfg.batch_size = 2;
+    let ix = start_in_process(&ix_pool, cfg).await;
+    let lc = lifecycle(&net).await;
+    converge(&net, &pool, Duration::from_secs(30)).await;
+
+    // Postgres goes away.
+    pg_proxy.block(true);
+    pg_proxy.cut();
+    let sampler = Sampler::start(ix.metrics.clone());
+    let errors = ix.metrics.errors.load(Relaxed);
+    let mut created = Vec::new();
+    let t = Instant::now();
+    let mut next_index = [1u64, 1, 2]; // after the lifecycle's locks
+    while ix.metrics.live_buffer_overflows.load(Relaxed) == 0 {
+        assert!(t.elapsed() < Duration::from_secs(60), "no overflow with Postgres down");
+        for (w, index) in lc.wallets.iter().zip(next_index.iter_mut()) {
+            created.push(new_lock(&net, &lc.dep, w, *index).await);
+            *index += 1;
+        }
+    }
+    let m = mirror(&pool).await;
+    assert!(created.iter().all(|k| !m.contains_key(&k.to_string())), "nothing written while Postgres is down");
+    wait_for("a failed write counted", Duration::from_secs(40), || ix.metrics.errors.load(Relaxed) > errors).await;
+    assert!(sampler.max() <= BOUND as u64, "buffer bounded: peak {} > {BOUND}", sampler.max());
+    assert_eq!(ix.metrics.resnapshots.load(Relaxed), 0, "no snapshot while the sink is blocked");
+
+    // Postgres is back: the snapshot repairs everything.
+    pg_proxy.block(false);
+    let chain = converge(&net, &pool, Duration::from_secs(90)).await;
+    assert!(created.iter().all(|k| chain.contains_key(&k.to_string())));
+    assert!(ix.metrics.resnapshots.load(Relaxed) >= 1, "a snapshot was re-read after the overflow");
+    assert!(sampler.max() <= BOUND as u64, "buffer bounded: peak {}", sampler.max());
+    let (_, body) = http_get(ix.http, "/metrics").await;
+    for name in ["vetmai_indexer_live_buffer_overflows_total", "vetmai_indexer_resnapshots_total"] {
+        assert!(body.lines().any(|l| l.starts_with(name) && !l.ends_with(" 0")), "{name} not counted:\n{body}");
+    }
+    eprintln!(
+        "postgres outage: buffer peak {}, {} overflows, {} resnapshots, {} errors",
+        sampler.max(),
+        ix.metrics.live_buffer_overflows.load(Relaxed),
+        ix.metrics.resnapshots.load(Relaxed),
+        ix.metrics.errors.load(Relaxed)
+    );
+    ix.stop().await;
+}
