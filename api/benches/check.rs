@@ -191,7 +191,17 @@ fn counters(ports: &[u16]) -> std::collections::HashMap<String, f64> {
 fn flood(url: &str, real: &str, secs: u64) {
     let rate: u64 = std::env::var("VETMAI_BENCH_FLOOD_RATE").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000);
     let port = common::free_port();
-    let _proc = spawn(url, port);
+    // `VETMAI_BENCH_FLOOD_LOOKUPS=<per minute>`: the per-client lookup limit (default the
+    // binary's, 6 000 a minute); set it high to see a flood from many clients, where only the
+    // bounded lookup lane stands in the way.
+    let mut env = vec![
+        ("VETMAI_API_QUOTAS", "1000000000000,1000000000000,1000000000000,1000000000000".to_string()),
+        ("VETMAI_API_DB_CONNECTIONS", "32".to_string()),
+    ];
+    if let Ok(l) = std::env::var("VETMAI_BENCH_FLOOD_LOOKUPS") {
+        env.push(("VETMAI_API_KEY_LOOKUPS_PER_CLIENT", l));
+    }
+    let _proc = common::spawn_api(url, port, &env, &[]);
     // Warm-up: the real key's context is read and its lease taken.
     load(&[port], "/v1/auth", &[real.to_string()], 2);
     let before = counters(&[port]);

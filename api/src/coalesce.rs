@@ -464,7 +464,14 @@ impl Coalescer {
     }
 
     /// Checks and meters one call of the key with this hash.
-    pub async fn check(self: &Arc<Self>, state: &AppState, key_hash: &[u8]) -> Result<Checked, ApiError> {
+    /// `client`: the caller's address, which the lookup of a key this process holds nothing for is
+    /// counted against ([`AppState::key_lookups`]).
+    pub async fn check(
+        self: &Arc<Self>,
+        state: &AppState,
+        key_hash: &[u8],
+        client: std::net::IpAddr,
+    ) -> Result<Checked, ApiError> {
         self.start(state);
         let (month, _) = month_of(state.now())?;
         let metrics = &state.metrics;
@@ -472,7 +479,7 @@ impl Coalescer {
             return Ok(c);
         }
         if !locked(&self.slots).map.contains_key(key_hash) {
-            self.look_up(state, key_hash).await?;
+            self.look_up(state, key_hash, client).await?;
         }
         if locked(&self.waiting).len() >= MAX_WAITING {
             metrics.shed.fetch_add(1, Ordering::Relaxed);
@@ -516,7 +523,7 @@ impl Coalescer {
     /// at a time ([`LOOKUPS`], with [`MAX_LOOKUPS_QUEUED`] distinct keys waiting; past that 503
     /// `overloaded`). Concurrent calls of one key share its lookup. Unknown keys are remembered
     /// for [`UNKNOWN_TTL`].
-    async fn look_up(&self, state: &AppState, hash: &[u8]) -> Result<(), ApiError> {
+    async fn look_up(&self, state: &AppState, hash: &[u8], client: std::net::IpAddr) -> Result<(), ApiError> {
         let metrics = &state.metrics;
         if self.known_unknown(hash) {
             metrics.unknown_cached.fetch_add(1, Ordering::Relaxed);
@@ -527,6 +534,12 @@ impl Coalescer {
             match inflight.get(hash) {
                 Some(c) => c.clone(),
                 None => {
+                    // A client network may only make so many keys be looked up (one hammering
+                    // made-up keys is refused before it costs Postgres anything).
+                    if let Err(secs) = state.key_lookups.take(client) {
+                        metrics.shed.fetch_add(1, Ordering::Relaxed);
+                        return Err(ApiError::RateLimited(secs));
+                    }
                     if self.lookups_queued.load(Ordering::Acquire) >= LOOKUPS + MAX_LOOKUPS_QUEUED {
                         metrics.shed.fetch_add(1, Ordering::Relaxed);
                         return Err(ApiError::Overloaded);

@@ -55,6 +55,10 @@ struct Args {
     /// Key challenges all clients together may ask for a minute.
     #[arg(long, env = "VETMAI_API_CHALLENGES_PER_MINUTE", default_value_t = 6_000)]
     challenges_per_minute: u32,
+    /// Lookups of API keys a process holds nothing for (what made-up keys cost) one client
+    /// network may cause a minute; bursts of a tenth of that ahead. `429 rate_limited` past it.
+    #[arg(long, env = "VETMAI_API_KEY_LOOKUPS_PER_CLIENT", default_value_t = 6_000)]
+    key_lookups_per_client: u32,
     /// Take the client's address from the last `X-Forwarded-For` entry (only behind a proxy you
     /// run that sets it).
     #[arg(long, env = "VETMAI_API_TRUST_FORWARDED_FOR")]
@@ -98,6 +102,9 @@ async fn main() -> anyhow::Result<()> {
     state.trust_forwarded_for = args.trust_forwarded_for;
     let per_client = args.challenges_per_client.max(1);
     let global = args.challenges_per_minute.max(1);
+    let lookups = args.key_lookups_per_client.max(1);
+    state.key_lookups =
+        Arc::new(Limiter::new(Rate { per_minute: lookups, burst: (lookups / 6).max(1) }, Rate::UNLIMITED));
     state.challenges = Arc::new(Limiter::new(
         Rate { per_minute: per_client, burst: per_client },
         Rate { per_minute: global, burst: (global / 12).max(per_client) },

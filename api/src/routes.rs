@@ -150,11 +150,11 @@ struct ChallengeReq {
 
 async fn challenge(
     State(s): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    peer: Peer,
     headers: HeaderMap,
     body: Result<Json<ChallengeReq>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let client = limit::client_ip(peer.map(|Extension(ConnectInfo(a))| a), &headers, s.trust_forwarded_for);
+    let client = limit::client_ip(peer_addr(peer), &headers, s.trust_forwarded_for);
     s.challenges.take(client).map_err(ApiError::RateLimited)?;
     let Json(req) = body?;
     let wallet = keys::parse_wallet(&req.wallet)?;
@@ -236,13 +236,14 @@ async fn revoke_key(
 }
 
 /// Looks up the key, resolves the tier from the guaranteed veTMAI and meters the call.
-async fn decide(s: &AppState, headers: &HeaderMap) -> Result<(Decision, Tier, u8), ApiError> {
+async fn decide(s: &AppState, peer: Option<SocketAddr>, headers: &HeaderMap) -> Result<(Decision, Tier, u8), ApiError> {
     let key = headers.get("x-api-key").and_then(|v| v.to_str().ok()).ok_or(ApiError::MissingKey)?;
     if !keys::plausible_key(key) {
         s.metrics.unknown_cached.fetch_add(1, Ordering::Relaxed);
         return Err(ApiError::UnknownKey);
     }
-    let Checked { decision: d, tier, level } = s.coalescer.check(s, &keys::key_hash(key)).await?;
+    let client = limit::client_ip(peer, headers, s.trust_forwarded_for);
+    let Checked { decision: d, tier, level } = s.coalescer.check(s, &keys::key_hash(key), client).await?;
     let m = &s.metrics;
     match (d.allowed, d.used >= d.limit && d.overage > 0) {
         (false, _) => m.checks_refused.fetch_add(1, Ordering::Relaxed),
@@ -271,8 +272,15 @@ fn rate_headers(d: &Decision, now: i64) -> HeaderMap {
     h
 }
 
-async fn check(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let (d, tier, level) = decide(&s, &headers).await?;
+/// The connection's peer, when the server was started with connect info.
+type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
+
+fn peer_addr(p: Peer) -> Option<SocketAddr> {
+    p.map(|Extension(ConnectInfo(a))| a)
+}
+
+async fn check(State(s): State<AppState>, peer: Peer, headers: HeaderMap) -> Result<Response, ApiError> {
+    let (d, tier, level) = decide(&s, peer_addr(peer), &headers).await?;
     let status = if d.allowed { StatusCode::OK } else { StatusCode::TOO_MANY_REQUESTS };
     let reset = chrono::DateTime::from_timestamp(d.reset, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
     let body = json!({
@@ -295,8 +303,8 @@ async fn check(State(s): State<AppState>, headers: HeaderMap) -> Result<Response
 }
 
 /// For a gateway's auth sub-request: 204 when allowed, 429 when not, with the same headers.
-async fn auth(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let (d, tier, _) = decide(&s, &headers).await?;
+async fn auth(State(s): State<AppState>, peer: Peer, headers: HeaderMap) -> Result<Response, ApiError> {
+    let (d, tier, _) = decide(&s, peer_addr(peer), &headers).await?;
     let status = if d.allowed { StatusCode::NO_CONTENT } else { StatusCode::TOO_MANY_REQUESTS };
     let mut h = rate_headers(&d, s.now());
     if let Ok(v) = HeaderValue::from_str(tier.name) {

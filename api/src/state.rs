@@ -35,6 +35,9 @@ pub struct AppState {
     pub siws: Siws,
     /// Challenge creation per client network and overall (`429 rate_limited` past it).
     pub challenges: Arc<Limiter>,
+    /// Lookups of keys a process holds nothing for, per client network (made-up keys are what
+    /// they cost); `429 rate_limited` past it.
+    pub key_lookups: Arc<Limiter>,
     /// Take the client's address from `X-Forwarded-For` (behind a proxy the operator runs).
     pub trust_forwarded_for: bool,
     /// Concurrency and time limits of each group of routes.
@@ -71,6 +74,9 @@ impl Default for RouteLimits {
 /// Default challenge rates: per client network, and for everyone together.
 pub const DEFAULT_CHALLENGES_PER_CLIENT: limit::Rate = limit::Rate { per_minute: 30, burst: 30 };
 pub const DEFAULT_CHALLENGES_GLOBAL: limit::Rate = limit::Rate { per_minute: 6_000, burst: 500 };
+/// Default lookups of unheld keys per client network: 100 a second, bursts of 1 000 (a gateway
+/// that sends every client's calls from one address should pass `X-Forwarded-For`).
+pub const DEFAULT_LOOKUPS_PER_CLIENT: limit::Rate = limit::Rate { per_minute: 6_000, burst: 1_000 };
 
 impl AppState {
     pub fn new(pool: PgPool, quotas: Quotas) -> Self {
@@ -84,6 +90,7 @@ impl AppState {
             max_keys_per_wallet: DEFAULT_MAX_KEYS_PER_WALLET,
             siws: Siws::default(),
             challenges: Arc::new(Limiter::new(DEFAULT_CHALLENGES_PER_CLIENT, DEFAULT_CHALLENGES_GLOBAL)),
+            key_lookups: Arc::new(Limiter::new(DEFAULT_LOOKUPS_PER_CLIENT, limit::Rate::UNLIMITED)),
             trust_forwarded_for: false,
             limits: RouteLimits::default(),
             challenge_sweep: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),

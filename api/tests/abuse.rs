@@ -255,7 +255,13 @@ async fn unknown_keys_are_looked_up_once_then_refused_from_memory() {
 /// looked up at once, and every call of the real key is admitted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_flood_of_made_up_keys_is_shed_and_a_real_key_is_served() {
-    let a = api([50, 100_000, 50_000, 250_000]).await;
+    let db = common::Db::new().await;
+    let url = db.url();
+    // Many clients: no per-client lookup limit here (it has its own test), only the lane's.
+    let a = api_at(db, &url, [50, 100_000, 50_000, 250_000], |s| {
+        s.key_lookups = Arc::new(vetmai_api::limit::Limiter::unlimited());
+    })
+    .await;
     let sk = signer();
     advanced(&a, &sk).await;
     let key = new_key(&a, &sk, false).await;
@@ -298,6 +304,43 @@ async fn a_flood_of_made_up_keys_is_shed_and_a_real_key_is_served() {
 
 fn from(ip: &str) -> ConnectInfo<SocketAddr> {
     ConnectInfo(SocketAddr::new(ip.parse().unwrap(), 40_000))
+}
+
+/// A check with `key` from client `ip`.
+async fn check_from(a: &Api, ip: &str, key: &str) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let mut req =
+        Request::builder().method("POST").uri("/v1/check").header("x-api-key", key).body(Body::empty()).unwrap();
+    req.extensions_mut().insert(from(ip));
+    send(&a.router, req).await
+}
+
+/// One client hammering made-up keys is refused (429 `rate_limited`, `Retry-After`) once it has
+/// used its lookups, before it costs Postgres anything; other clients and held keys are not
+/// affected.
+#[tokio::test]
+async fn made_up_keys_from_one_client_run_out_of_lookups() {
+    let db = common::Db::new().await;
+    let url = db.url();
+    let a = api_at(db, &url, [50, 100_000, 50_000, 250_000], |s| {
+        let rate = vetmai_api::limit::Rate { per_minute: 60, burst: 5 };
+        s.key_lookups = Arc::new(vetmai_api::limit::Limiter::new(rate, vetmai_api::limit::Rate::UNLIMITED));
+    })
+    .await;
+    let real = new_key(&a, &signer(), false).await;
+    assert_eq!(check_from(&a, "192.0.2.1", &real).await.0, StatusCode::OK, "one lookup for the real key");
+    let made_up = |i: u8| format!("vtm_{}", bs58::encode([i; 32]).into_string());
+    for i in 1..=4 {
+        assert_eq!(check_from(&a, "192.0.2.1", &made_up(i)).await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (s, h, v) = check_from(&a, "192.0.2.1", &made_up(5)).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")), "{v}");
+    assert!(h.contains_key("retry-after"));
+    let lookups = a.state.metrics.key_lookups.load(Ordering::Relaxed);
+    assert_eq!(lookups, 5, "the refused one cost no lookup");
+    // The same client's held key, and another client's made-up key, are served as before.
+    assert_eq!(check_from(&a, "192.0.2.1", &real).await.0, StatusCode::OK);
+    assert_eq!(check_from(&a, "192.0.2.1", &made_up(1)).await.0, StatusCode::UNAUTHORIZED, "remembered");
+    assert_eq!(check_from(&a, "198.51.100.7", &made_up(6)).await.0, StatusCode::UNAUTHORIZED);
 }
 
 /// Challenge creation is limited per client network (an IPv6 /64 counts once); expired
