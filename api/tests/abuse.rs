@@ -16,12 +16,13 @@ use axum::Router;
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use tower::ServiceExt;
 use vetmai_api::coalesce::{Coalescer, LeaseConfig};
 use vetmai_api::tiers::Quotas;
 use vetmai_api::{app, AppState, MIGRATOR};
 
 mod common;
+
+use common::oneshot::{call, send};
 
 /// 2026-11-24 12:00 UTC.
 const T0: i64 = 1_795_521_600;
@@ -61,33 +62,6 @@ async fn api(quotas: [u64; 4]) -> Api {
     let db = common::Db::new().await;
     let url = db.url();
     api_at(db, &url, quotas, |_| {}).await
-}
-
-async fn send(router: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
-    let res = router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
-    let v = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) }));
-    (status, headers, v)
-}
-
-async fn call(
-    router: &Router,
-    method: &str,
-    uri: &str,
-    key: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, axum::http::HeaderMap, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(k) = key {
-        req = req.header("x-api-key", k);
-    }
-    let req = match body {
-        Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())).unwrap(),
-        None => req.body(Body::empty()).unwrap(),
-    };
-    send(router, req).await
 }
 
 fn signer() -> SigningKey {

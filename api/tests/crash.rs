@@ -18,21 +18,7 @@ const TMAI: u128 = 1_000_000;
 const CLIENTS: usize = 20;
 
 fn spawn(url: &str, port: u16, quotas: &str, shift: i64) -> common::ApiProc {
-    let env = [
-        ("VETMAI_API_QUOTAS", quotas.to_string()),
-        ("VETMAI_API_LEASE_MIN_ROOM", "64".to_string()),
-        ("VETMAI_API_LEASE_TTL_MS", "1000".to_string()),
-        ("VETMAI_API_CLOCK_SHIFT_SECS", shift.to_string()),
-    ];
-    common::spawn_api(url, port, &env, &[])
-}
-
-async fn setup() -> (common::Db, PgPool) {
-    let db = common::Db::new().await;
-    let pool = db.pool().await;
-    vetmai_api::MIGRATOR.run(&pool).await.unwrap();
-    common::mirror_config(&db.url()).await;
-    (db, pool)
+    common::spawn_leasing(url, port, quotas, 1000, &[("VETMAI_API_CLOCK_SHIFT_SECS", shift.to_string())])
 }
 
 async fn db_now(pool: &PgPool) -> i64 {
@@ -66,6 +52,18 @@ async fn hammer(port: u16, key: &str, stop_at: Instant) -> (u64, u64) {
     out
 }
 
+/// Hammers `holder` (on `port`) with `key` until `kill_at`, then SIGKILLs it: the calls
+/// admitted, and those left unanswered.
+async fn hammer_then_kill(holder: common::ApiProc, port: u16, key: &str, kill_at: Instant) -> (u64, u64) {
+    let hammering = tokio::spawn({
+        let key = key.to_string();
+        async move { hammer(port, &key, kill_at + Duration::from_secs(5)).await }
+    });
+    tokio::time::sleep_until(kill_at.into()).await;
+    holder.crash();
+    hammering.await.unwrap()
+}
+
 /// Waits (up to 15 s) until no lease is left.
 async fn no_lease_left(pool: &PgPool) {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -83,7 +81,7 @@ async fn no_lease_left(pool: &PgPool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_holder_killed_a_second_before_month_end_leaves_no_lease_and_counts_what_it_admitted() {
-    let (db, pool) = setup().await;
+    let (db, pool) = common::migrated().await;
     // Both processes run on the database clock shifted so that the month ends 4 s from now.
     let now = db_now(&pool).await;
     let t0 = Instant::now();
@@ -94,14 +92,7 @@ async fn a_holder_killed_a_second_before_month_end_leaves_no_lease_and_counts_wh
     let a = spawn(&db.url(), pa, "1000000,1,1,1", shift);
     let (_, key, _) = vetmai_api::keys::create(&pool, &Pubkey::new_unique(), None, false).await.unwrap();
     // Calls until the holder is killed one second before the month ends.
-    let kill_at = t0 + Duration::from_secs(3);
-    let hammering = tokio::spawn({
-        let key = key.clone();
-        async move { hammer(pa, &key, kill_at + Duration::from_secs(5)).await }
-    });
-    tokio::time::sleep_until(kill_at.into()).await;
-    a.crash();
-    let (admitted, lost) = hammering.await.unwrap();
+    let (admitted, lost) = hammer_then_kill(a, pa, &key, t0 + Duration::from_secs(3)).await;
     assert!(admitted > 0);
     let leased: i64 = sqlx::query_scalar("select coalesce(sum(held), 0)::int8 from api_lease where month = $1")
         .bind(last_month)
@@ -133,7 +124,7 @@ async fn a_holder_killed_a_second_before_month_end_leaves_no_lease_and_counts_wh
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_holder_killed_while_admitting_overage_has_billed_every_overage_call() {
     const Q: u64 = 100;
-    let (db, pool) = setup().await;
+    let (db, pool) = common::migrated().await;
     let wallet = Pubkey::new_unique();
     let now = db_now(&pool).await;
     // 22 000 veTMAI through the month: Advanced, whose quota here is Q, with overage billed.
@@ -141,14 +132,7 @@ async fn a_holder_killed_while_admitting_overage_has_billed_every_overage_call()
     let (_, key, _) = vetmai_api::keys::create(&pool, &wallet, None, true).await.unwrap();
     let (pa, pb) = (common::free_port(), common::free_port());
     let a = spawn(&db.url(), pa, &format!("50,{Q},50000,250000"), 0);
-    let kill_at = Instant::now() + Duration::from_millis(2500);
-    let hammering = tokio::spawn({
-        let key = key.clone();
-        async move { hammer(pa, &key, kill_at + Duration::from_secs(5)).await }
-    });
-    tokio::time::sleep_until(kill_at.into()).await;
-    a.crash();
-    let (admitted, lost) = hammering.await.unwrap();
+    let (admitted, lost) = hammer_then_kill(a, pa, &key, Instant::now() + Duration::from_millis(2500)).await;
     assert!(admitted > Q + 100, "the run reached overage ({admitted} admitted)");
     let _b = spawn(&db.url(), pb, &format!("50,{Q},50000,250000"), 0);
     no_lease_left(&pool).await;

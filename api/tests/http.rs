@@ -16,6 +16,8 @@ use vetmai_api::{app, AppState, MIGRATOR};
 
 mod common;
 
+use common::oneshot::call;
+
 /// 2026-11-24 12:00 UTC.
 const T0: i64 = 1_795_521_600;
 /// 2026-12-01 00:00 UTC.
@@ -53,29 +55,6 @@ async fn api_capped(quotas: [u64; 4], max_keys: u32) -> Api {
 /// Mirrors a staker for `owner` whose one Fixed lock of `score` ends at boundary `end`.
 async fn insert_staker(pool: &PgPool, owner: Pubkey, score: u128, end: i64) {
     common::insert_staker(pool, owner, T0, score, end).await;
-}
-
-async fn call(
-    router: &Router,
-    method: &str,
-    uri: &str,
-    key: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, axum::http::HeaderMap, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(k) = key {
-        req = req.header("x-api-key", k);
-    }
-    let req = match body {
-        Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())).unwrap(),
-        None => req.body(Body::empty()).unwrap(),
-    };
-    let res = router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
-    let v = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
-    (status, headers, v)
 }
 
 fn wallet_of(sk: &SigningKey) -> String {

@@ -14,20 +14,11 @@ mod common;
 use common::client::Client;
 
 fn spawn(url: &str, port: u16, quotas: &str, ttl_ms: u64) -> common::ApiProc {
-    let env = [
-        ("VETMAI_API_QUOTAS", quotas.to_string()),
-        ("VETMAI_API_LEASE_MIN_ROOM", "64".to_string()),
-        ("VETMAI_API_LEASE_TTL_MS", ttl_ms.to_string()),
-    ];
-    common::spawn_api(url, port, &env, &[])
+    common::spawn_leasing(url, port, quotas, ttl_ms, &[])
 }
 
 async fn setup() -> (common::Db, PgPool) {
-    let db = common::Db::new().await;
-    let pool = db.pool().await;
-    vetmai_api::MIGRATOR.run(&pool).await.unwrap();
-    common::mirror_config(&db.url()).await;
-    (db, pool)
+    common::migrated().await
 }
 
 /// A counter from a process's `/metrics`.

@@ -2,6 +2,7 @@
 //! fresh database in the server at `DATABASE_URL`), and rows the indexer would have written.
 #![allow(dead_code)]
 pub mod client;
+pub mod oneshot;
 pub mod proxy;
 
 use std::net::TcpListener;
@@ -31,6 +32,15 @@ impl Db {
     pub async fn pool(&self) -> PgPool {
         sqlx::postgres::PgPoolOptions::new().max_connections(16).connect(&self.url()).await.unwrap()
     }
+}
+
+/// A throwaway database, migrated, with the program config mirrored.
+pub async fn migrated() -> (Db, PgPool) {
+    let db = Db::new().await;
+    let pool = db.pool().await;
+    vetmai_api::MIGRATOR.run(&pool).await.unwrap();
+    mirror_config(&db.url()).await;
+    (db, pool)
 }
 
 /// Mirrors a program config with the published defaults (what the indexer would write).
@@ -140,6 +150,18 @@ pub fn spawn_api(url: &str, port: u16, env: &[(&str, String)], args: &[&str]) ->
         std::thread::sleep(Duration::from_millis(25));
     }
     panic!("vetmai-api did not start on {port}");
+}
+
+/// A `vetmai-api` on `port` with `quotas` (Free,Advanced,Premium,VIP), leases granted while 64
+/// calls stay free and lapsing after `ttl_ms`, and `extra` environment.
+pub fn spawn_leasing(url: &str, port: u16, quotas: &str, ttl_ms: u64, extra: &[(&str, String)]) -> ApiProc {
+    let mut env = vec![
+        ("VETMAI_API_QUOTAS", quotas.to_string()),
+        ("VETMAI_API_LEASE_MIN_ROOM", "64".to_string()),
+        ("VETMAI_API_LEASE_TTL_MS", ttl_ms.to_string()),
+    ];
+    env.extend(extra.iter().cloned());
+    spawn_api(url, port, &env, &[])
 }
 
 /// A mirrored staker for `owner` with `open` positions of `locked` base units in all, scored by
