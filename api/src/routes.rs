@@ -102,6 +102,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/keys/{id}/revoke", post(revoke_key));
     let reads = Router::new()
         .route("/v1/tiers", get(tiers))
+        .route("/v1/usage", get(usage))
         .route("/v1/wallets/{wallet}", get(views::wallet))
         .route("/v1/proposals", get(views::proposals))
         .route("/v1/proposals/{id}/votes", get(views::votes))
@@ -311,6 +312,53 @@ async fn auth(State(s): State<AppState>, peer: Peer, headers: HeaderMap) -> Resu
         h.insert("x-vetmai-tier", v);
     }
     Ok((status, h).into_response())
+}
+
+/// This month's usage of the key's wallet (and the key's share), its tier and reset time, read
+/// without metering a call. Usage is what Postgres has been told: calls a process admitted from a
+/// lease show up at its next report (within seconds). Each read of a key counts against the
+/// client's lookups ([`AppState::key_lookups`]), as it costs Postgres what a lookup does.
+async fn usage(State(s): State<AppState>, peer: Peer, headers: HeaderMap) -> Result<Response, ApiError> {
+    let key = headers.get("x-api-key").and_then(|v| v.to_str().ok()).ok_or(ApiError::MissingKey)?;
+    if !keys::plausible_key(key) {
+        return Err(ApiError::UnknownKey);
+    }
+    let client = limit::client_ip(peer_addr(peer), &headers, s.trust_forwarded_for);
+    s.key_lookups.take(client).map_err(ApiError::RateLimited)?;
+    let ctx = score::key_context(&s.pool, &keys::key_hash(key)).await?;
+    let th = score::thresholds(&s.pool).await?;
+    let now = s.now();
+    let level = ctx.score(&th.config, now)?.guaranteed_level;
+    let tier = s.quotas.for_level(level);
+    let month = vetmai_math::time::month_index(now).and_then(|m| i32::try_from(m).ok()).ok_or(ApiError::Overflow)?;
+    let reset = vetmai_math::time::next_month_start(now).ok_or(ApiError::Overflow)?;
+    let (used, overage, key_used, key_overage): (i64, i64, i64, i64) = sqlx::query_as(
+        "select coalesce((select used from api_wallet_usage where wallet = $1 and month = $3), 0), \
+                coalesce((select overage from api_wallet_usage where wallet = $1 and month = $3), 0), \
+                coalesce((select used from api_usage where key_id = $2 and month = $3), 0), \
+                coalesce((select overage from api_usage where key_id = $2 and month = $3), 0)",
+    )
+    .bind(ctx.wallet.to_string())
+    .bind(ctx.key_id)
+    .bind(month)
+    .fetch_one(&s.pool)
+    .await?;
+    let count = |v: i64| u64::try_from(v).map_err(|_| ApiError::Overflow);
+    let used = count(used)?;
+    let reset_at = chrono::DateTime::from_timestamp(reset, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
+    Ok(Json(json!({
+        "wallet": ctx.wallet.to_string(),
+        "tier": tier.name,
+        "level": level,
+        "limit": tier.calls_per_month,
+        "used": used,
+        "remaining": tier.calls_per_month.saturating_sub(used),
+        "overage": count(overage)?,
+        "key": { "id": ctx.key_id, "used": count(key_used)?, "overage": count(key_overage)?, "overage_on": ctx.overage },
+        "reset": reset_at,
+        "reset_unix": reset,
+    }))
+    .into_response())
 }
 
 async fn tiers(State(s): State<AppState>) -> Result<Response, ApiError> {

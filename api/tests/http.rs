@@ -375,6 +375,7 @@ async fn the_openapi_document_covers_every_route() {
         "/v1/keys/{id}/revoke",
         "/v1/check",
         "/v1/auth",
+        "/v1/usage",
         "/v1/tiers",
         "/v1/wallets/{wallet}",
         "/v1/proposals",
@@ -524,4 +525,36 @@ async fn keys_per_wallet_are_capped_and_names_checked() {
     }
     let (s, v) = create_key(&a, &signer(), Some(&"x".repeat(65))).await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_key_name")));
+}
+
+/// `GET /v1/usage` reports the wallet's usage, the key's share, the tier and the reset without
+/// metering a call: reading it any number of times changes nothing.
+#[tokio::test]
+async fn usage_is_read_without_spending_a_call() {
+    let a = api([3, 5, 7, 9]).await;
+    let sk = signer();
+    let key = new_key(&a, &sk, false).await;
+    let other = new_key(&a, &sk, false).await;
+    for k in [&key, &key, &other] {
+        assert_eq!(call(&a.router, "POST", "/v1/check", Some(k), None).await.0, StatusCode::OK);
+    }
+    // The checks were decided in Postgres (Free tier: no lease), so usage is current.
+    for _ in 0..5 {
+        let (s, _, v) = call(&a.router, "GET", "/v1/usage", Some(&key), None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(
+            (v["tier"].as_str(), v["limit"].as_u64(), v["used"].as_u64(), v["remaining"].as_u64()),
+            (Some("Free"), Some(3), Some(3), Some(0)),
+            "{v}"
+        );
+        assert_eq!((v["key"]["used"].as_u64(), v["wallet"].as_str()), (Some(2), Some(wallet_of(&sk).as_str())));
+        assert_eq!(v["reset_unix"].as_i64(), Some(DEC1));
+    }
+    // Nothing was metered by the reads: the quota is exactly spent, not over.
+    let (s, _, v) = call(&a.router, "POST", "/v1/check", Some(&key), None).await;
+    assert_eq!((s, v["used"].as_u64()), (StatusCode::TOO_MANY_REQUESTS, Some(3)));
+    for (k, code) in [(None, "missing_api_key"), (Some("vtm_nope"), "unknown_api_key")] {
+        let (s, _, v) = call(&a.router, "GET", "/v1/usage", k, None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some(code)));
+    }
 }
